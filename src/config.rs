@@ -1,0 +1,236 @@
+//! Configuration, read from the component's environment on every call (hosts start a
+//! fresh instance per call, so nothing is cached).
+
+use std::fmt;
+
+use crate::bindings::harvest::tools::types::Error;
+
+pub const ACCESS_TOKEN: &str = "HARVEST_ACCESS_TOKEN";
+pub const ACCOUNT_ID: &str = "HARVEST_ACCOUNT_ID";
+pub const USER_AGENT: &str = "HARVEST_USER_AGENT";
+pub const API_URL: &str = "HARVEST_API_URL";
+pub const ID_URL: &str = "HARVEST_ID_URL";
+
+const DEFAULT_API_URL: &str = "https://api.harvestapp.com";
+const DEFAULT_ID_URL: &str = "https://id.getharvest.com";
+/// Harvest wants the application's name and a way to reach its authors.
+const DEFAULT_USER_AGENT: &str = concat!(
+    "harvest-component/",
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("CARGO_PKG_REPOSITORY"),
+    ")"
+);
+
+/// A credential. Its `Debug` and `Display` never show the value.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: String) -> Self {
+        Secret(value)
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scheme {
+    Http,
+    Https,
+}
+
+/// Scheme and authority of a server, e.g. `https://api.harvestapp.com`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin {
+    pub scheme: Scheme,
+    pub authority: String,
+}
+
+impl Origin {
+    /// Parses `scheme://host[:port]` (a trailing `/` is allowed; any other path is not).
+    pub fn parse(key: &str, value: &str) -> Result<Origin, Error> {
+        let invalid = || {
+            Error::Config(format!(
+                "{key} must be an origin such as https://api.harvestapp.com \
+                 (http or https, a host and an optional port, no path); got {value:?}"
+            ))
+        };
+        let (scheme, rest) = if let Some(rest) = value.strip_prefix("https://") {
+            (Scheme::Https, rest)
+        } else if let Some(rest) = value.strip_prefix("http://") {
+            (Scheme::Http, rest)
+        } else {
+            return Err(invalid());
+        };
+        let authority = rest.strip_suffix('/').unwrap_or(rest);
+        let well_formed = !authority.is_empty()
+            && authority
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+        if !well_formed {
+            return Err(invalid());
+        }
+        Ok(Origin {
+            scheme,
+            authority: authority.to_ascii_lowercase(),
+        })
+    }
+
+    /// Returns the path and query of `url` when it is on this origin.
+    pub fn relative<'u>(&self, url: &'u str) -> Option<&'u str> {
+        let prefix = match self.scheme {
+            Scheme::Http => "http://",
+            Scheme::Https => "https://",
+        };
+        let rest = url.strip_prefix(prefix)?;
+        let (authority, path) = rest.split_at(rest.find('/')?);
+        authority
+            .eq_ignore_ascii_case(&self.authority)
+            .then_some(path)
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let scheme = match self.scheme {
+            Scheme::Http => "http",
+            Scheme::Https => "https",
+        };
+        write!(f, "{scheme}://{}", self.authority)
+    }
+}
+
+/// Everything a call needs to reach Harvest.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub access_token: Secret,
+    pub account_id: Option<u64>,
+    pub user_agent: String,
+    pub api: Origin,
+    pub id: Origin,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Config, Error> {
+        Config::from_lookup(|key| std::env::var(key).ok())
+    }
+
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, Error> {
+        let value = |key: &str| {
+            lookup(key)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let access_token = value(ACCESS_TOKEN).map(Secret::new).ok_or_else(|| {
+            Error::Config(format!(
+                "{ACCESS_TOKEN} is not set: the host must provide a Harvest personal access token \
+                 (created at https://id.getharvest.com/developers) or an OAuth access token"
+            ))
+        })?;
+        let account_id = match value(ACCOUNT_ID) {
+            None => None,
+            Some(raw) => Some(raw.parse::<u64>().ok().filter(|id| *id > 0).ok_or_else(|| {
+                Error::Config(format!(
+                    "{ACCOUNT_ID} must be a positive whole number (a Harvest account id); got {raw:?}"
+                ))
+            })?),
+        };
+        let user_agent = value(USER_AGENT).unwrap_or_else(|| DEFAULT_USER_AGENT.to_string());
+        let api = Origin::parse(
+            API_URL,
+            &value(API_URL).unwrap_or_else(|| DEFAULT_API_URL.into()),
+        )?;
+        let id = Origin::parse(
+            ID_URL,
+            &value(ID_URL).unwrap_or_else(|| DEFAULT_ID_URL.into()),
+        )?;
+        Ok(Config {
+            access_token,
+            account_id,
+            user_agent,
+            api,
+            id,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, Error> {
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|key| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()))
+    }
+
+    #[test]
+    fn missing_token_names_the_key() {
+        let Err(Error::Config(message)) = config(&[]) else {
+            panic!("expected a config error")
+        };
+        assert!(message.contains(ACCESS_TOKEN), "{message}");
+    }
+
+    #[test]
+    fn defaults_point_at_harvest() {
+        let c = config(&[(ACCESS_TOKEN, "t")]).expect("valid config");
+        assert_eq!(c.api.to_string(), "https://api.harvestapp.com");
+        assert_eq!(c.id.to_string(), "https://id.getharvest.com");
+        assert!(c.user_agent.starts_with("harvest-component/") && c.user_agent.contains("(http"));
+        assert_eq!(c.account_id, None);
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let c = config(&[(ACCESS_TOKEN, "tok-SECRET-123")]).expect("valid config");
+        assert!(!format!("{c:?}").contains("SECRET"));
+        assert_eq!(c.access_token.to_string(), "[redacted]");
+    }
+
+    #[test]
+    fn bad_account_id_is_a_config_error() {
+        let Err(Error::Config(message)) = config(&[(ACCESS_TOKEN, "t"), (ACCOUNT_ID, "abc")])
+        else {
+            panic!("expected a config error")
+        };
+        assert!(message.contains(ACCOUNT_ID), "{message}");
+    }
+
+    #[test]
+    fn origins_reject_paths_and_other_schemes() {
+        assert!(Origin::parse("K", "ftp://x").is_err());
+        assert!(Origin::parse("K", "https://x/v2").is_err());
+        assert!(Origin::parse("K", "http://127.0.0.1:8080/").is_ok());
+    }
+
+    #[test]
+    fn relative_accepts_only_the_same_origin() {
+        let o = Origin::parse("K", "http://127.0.0.1:8080").expect("origin");
+        assert_eq!(
+            o.relative("http://127.0.0.1:8080/v2/x?page=2"),
+            Some("/v2/x?page=2")
+        );
+        assert_eq!(o.relative("http://127.0.0.1:9999/v2/x"), None);
+        assert_eq!(o.relative("http://evil.example/v2/x"), None);
+        assert_eq!(o.relative("https://127.0.0.1:8080/v2/x"), None);
+        assert_eq!(o.relative("http://127.0.0.1:8080@evil.example/v2"), None);
+    }
+}

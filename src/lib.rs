@@ -1,0 +1,124 @@
+//! Harvest time tracking and invoicing tools, exported as a WASI 0.2 component.
+//!
+//! Each WIT export hands off to the module that owns its Harvest resource. Requests go
+//! through [`transport`]; configuration and secrets live in [`config`].
+
+mod bindings {
+    wit_bindgen::generate!({
+        path: "wit",
+        world: "harvest",
+        additional_derives: [serde::Serialize, serde::Deserialize],
+    });
+}
+
+mod accounts;
+mod api;
+mod clients;
+mod company;
+mod config;
+mod error;
+mod invoices;
+mod paging;
+mod payments;
+mod projects;
+mod reports;
+mod tasks;
+mod time_entries;
+mod transport;
+mod users;
+mod validate;
+
+use bindings::harvest::tools::types::*;
+
+struct Component;
+
+bindings::export!(Component with_types_in bindings);
+
+impl bindings::Guest for Component {
+    fn list_accounts() -> Result<AccountList, Error> {
+        accounts::list_accounts()
+    }
+    fn get_current_user(account_id: Option<u64>) -> Result<User, Error> {
+        users::get_current_user(account_id)
+    }
+    fn list_users(query: UserQuery) -> Result<UserPage, Error> {
+        users::list_users(query)
+    }
+    fn list_time_entries(query: TimeEntryQuery) -> Result<TimeEntryPage, Error> {
+        time_entries::list(query)
+    }
+    fn get_time_entry(time_entry_id: u64, account_id: Option<u64>) -> Result<TimeEntry, Error> {
+        time_entries::get(time_entry_id, account_id)
+    }
+    fn create_time_entry(entry: NewTimeEntry) -> Result<TimeEntry, Error> {
+        time_entries::create(entry)
+    }
+    fn update_time_entry(
+        time_entry_id: u64,
+        changes: TimeEntryChanges,
+    ) -> Result<TimeEntry, Error> {
+        time_entries::update(time_entry_id, changes)
+    }
+    fn delete_time_entry(time_entry_id: u64, account_id: Option<u64>) -> Result<u64, Error> {
+        time_entries::delete(time_entry_id, account_id)
+    }
+    fn stop_timer(time_entry_id: u64, account_id: Option<u64>) -> Result<TimeEntry, Error> {
+        time_entries::stop_timer(time_entry_id, account_id)
+    }
+    fn restart_timer(time_entry_id: u64, account_id: Option<u64>) -> Result<TimeEntry, Error> {
+        time_entries::restart_timer(time_entry_id, account_id)
+    }
+    fn list_projects(query: ProjectQuery) -> Result<ProjectPage, Error> {
+        projects::list(query)
+    }
+    fn get_project(project_id: u64, account_id: Option<u64>) -> Result<Project, Error> {
+        projects::get(project_id, account_id)
+    }
+    fn list_tasks(query: TaskQuery) -> Result<TaskPage, Error> {
+        tasks::list(query)
+    }
+    fn list_project_task_assignments(
+        query: TaskAssignmentQuery,
+    ) -> Result<TaskAssignmentPage, Error> {
+        tasks::list_assignments(query)
+    }
+    fn list_clients(query: ClientQuery) -> Result<ClientPage, Error> {
+        clients::list(query)
+    }
+    fn get_client(client_id: u64, account_id: Option<u64>) -> Result<Client, Error> {
+        clients::get(client_id, account_id)
+    }
+    fn list_invoices(query: InvoiceQuery) -> Result<InvoicePage, Error> {
+        invoices::list(query)
+    }
+    fn get_invoice(invoice_id: u64, account_id: Option<u64>) -> Result<Invoice, Error> {
+        invoices::get(invoice_id, account_id)
+    }
+    fn create_invoice(invoice: NewInvoice) -> Result<Invoice, Error> {
+        invoices::create(invoice)
+    }
+    fn update_invoice(invoice_id: u64, changes: InvoiceChanges) -> Result<Invoice, Error> {
+        invoices::update(invoice_id, changes)
+    }
+    fn list_invoice_payments(query: InvoicePaymentQuery) -> Result<InvoicePaymentPage, Error> {
+        payments::list(query)
+    }
+    fn create_invoice_payment(payment: NewInvoicePayment) -> Result<InvoicePayment, Error> {
+        payments::create(payment)
+    }
+    fn time_report_by_project(query: ReportQuery) -> Result<ProjectTimeReport, Error> {
+        reports::by_project(query)
+    }
+    fn time_report_by_team(query: ReportQuery) -> Result<TeamTimeReport, Error> {
+        reports::by_team(query)
+    }
+    fn time_report_by_client(query: ReportQuery) -> Result<ClientTimeReport, Error> {
+        reports::by_client(query)
+    }
+    fn time_report_by_task(query: ReportQuery) -> Result<TaskTimeReport, Error> {
+        reports::by_task(query)
+    }
+    fn invoice_report(query: ReportQuery) -> Result<UninvoicedReport, Error> {
+        reports::uninvoiced(query)
+    }
+}

@@ -1,0 +1,387 @@
+//! Time entries (§10.4): listing, logging time in the form the account's timesheet mode
+//! needs, and timers.
+
+use serde::Serialize;
+
+use crate::api::Api;
+use crate::bindings::harvest::tools::types::{
+    Error, NewTimeEntry, TimeEntry, TimeEntryChanges, TimeEntryPage, TimeEntryQuery,
+};
+use crate::company::{self, Timesheet};
+use crate::paging::{self, Listing, page_record};
+use crate::transport::{Query, Request};
+use crate::validate::{self, TimeOfDay};
+
+page_record!(TimeEntryPage, TimeEntry);
+
+const ENDPOINT: &str = "/v2/time_entries";
+
+pub fn list(query: TimeEntryQuery) -> Result<TimeEntryPage, Error> {
+    let (from, to) = validate::date_range(query.from.as_deref(), query.to.as_deref())?;
+    let filters = Query::new()
+        .opt("user_id", validate::opt_id("user-id", query.user_id)?)
+        .opt("client_id", validate::opt_id("client-id", query.client_id)?)
+        .opt(
+            "project_id",
+            validate::opt_id("project-id", query.project_id)?,
+        )
+        .opt("task_id", validate::opt_id("task-id", query.task_id)?)
+        .opt("is_billed", query.is_billed)
+        .opt("is_running", query.is_running)
+        .opt("from", from)
+        .opt("to", to)
+        .opt(
+            "updated_since",
+            validate::opt_instant("updated-since", query.updated_since.as_deref())?,
+        );
+    let listing = Listing::new(
+        ENDPOINT,
+        filters,
+        query.limit,
+        query.continuation.as_deref(),
+    )?;
+    let api = Api::connect(query.account_id)?;
+    paging::collect(&api, listing).map(TimeEntryPage::from)
+}
+
+pub fn get(time_entry_id: u64, account_id: Option<u64>) -> Result<TimeEntry, Error> {
+    let path = entry_path(time_entry_id, "")?;
+    Api::connect(account_id)?.call(&Request::get(path))
+}
+
+pub fn delete(time_entry_id: u64, account_id: Option<u64>) -> Result<u64, Error> {
+    let path = entry_path(time_entry_id, "")?;
+    Api::connect(account_id)?.execute(&Request::delete(path))?;
+    Ok(time_entry_id)
+}
+
+pub fn stop_timer(time_entry_id: u64, account_id: Option<u64>) -> Result<TimeEntry, Error> {
+    let path = entry_path(time_entry_id, "/stop")?;
+    Api::connect(account_id)?.call(&Request::patch_empty(path))
+}
+
+pub fn restart_timer(time_entry_id: u64, account_id: Option<u64>) -> Result<TimeEntry, Error> {
+    let path = entry_path(time_entry_id, "/restart")?;
+    Api::connect(account_id)?.call(&Request::patch_empty(path))
+}
+
+fn entry_path(time_entry_id: u64, action: &str) -> Result<String, Error> {
+    let id = validate::id("time-entry-id", time_entry_id)?;
+    Ok(format!("{ENDPOINT}/{id}{action}"))
+}
+
+/// How the caller gave the time, before the account's mode is known.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Timing {
+    /// Nothing given.
+    Unset,
+    /// A duration in hours.
+    Hours(f64),
+    /// A start, and an end unless the timer is to keep running.
+    Span(TimeOfDay, Option<TimeOfDay>),
+    /// Only an end (allowed in changes: the entry keeps its start).
+    EndOnly(TimeOfDay),
+}
+
+/// Reads `duration`, `started-time` and `ended-time` into one consistent timing.
+fn timing(
+    duration: Option<&str>,
+    started: Option<&str>,
+    ended: Option<&str>,
+) -> Result<Timing, Error> {
+    let hours = duration
+        .map(|d| validate::duration("duration", d))
+        .transpose()?;
+    let start = started
+        .map(|t| TimeOfDay::parse("started-time", t))
+        .transpose()?;
+    let end = ended
+        .map(|t| TimeOfDay::parse("ended-time", t))
+        .transpose()?;
+    match (hours, start, end) {
+        (Some(_), _, Some(_)) => Err(Error::invalid(
+            "duration",
+            "give duration or ended-time, not both",
+        )),
+        (None, None, None) => Ok(Timing::Unset),
+        (Some(hours), None, None) => Ok(Timing::Hours(hours)),
+        (Some(hours), Some(start), None) => {
+            let minutes = start.minutes() + (hours * 60.0).round() as u32;
+            let end = TimeOfDay::from_minutes(minutes).ok_or_else(|| {
+                Error::invalid(
+                    "duration",
+                    "started-time plus duration must end before midnight",
+                )
+            })?;
+            Ok(Timing::Span(start, Some(end)))
+        }
+        (None, Some(start), Some(end)) if end <= start => Err(Error::invalid(
+            "ended-time",
+            format!(
+                "must be later than started-time ({}:{:02})",
+                start.hour, start.minute
+            ),
+        )),
+        (None, Some(start), end) => Ok(Timing::Span(start, end)),
+        (None, None, Some(end)) => Ok(Timing::EndOnly(end)),
+    }
+}
+
+/// The time fields Harvest takes, in the account's mode.
+#[derive(Debug, Default, PartialEq, Serialize)]
+struct TimeFields {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hours: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    started_time: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ended_time: Option<String>,
+}
+
+/// Expresses `timing` the way the account tracks time, or explains why it cannot be.
+fn time_fields(timing: Timing, sheet: Timesheet) -> Result<TimeFields, Error> {
+    let format = |t: TimeOfDay| t.format(sheet.clock);
+    match (timing, sheet.timestamps) {
+        (Timing::Unset, _) => Ok(TimeFields::default()),
+        (Timing::Hours(hours), false) => Ok(TimeFields {
+            hours: Some(hours),
+            ..TimeFields::default()
+        }),
+        (Timing::Span(start, Some(end)), false) => {
+            let hours = f64::from(end.minutes() - start.minutes()) / 60.0;
+            Ok(TimeFields {
+                hours: Some(hours),
+                ..TimeFields::default()
+            })
+        }
+        (Timing::Span(_, None) | Timing::EndOnly(_), false) => Err(Error::invalid(
+            "started-time",
+            "this account tracks durations, not start and end times: give duration (or both \
+             started-time and ended-time), or give neither to start a timer now",
+        )),
+        (Timing::Hours(_), true) => Err(Error::invalid(
+            "duration",
+            "this account tracks start and end times: give started-time with ended-time or with duration",
+        )),
+        (Timing::Span(start, end), true) => Ok(TimeFields {
+            started_time: Some(format(start)),
+            ended_time: end.map(format),
+            ..TimeFields::default()
+        }),
+        (Timing::EndOnly(end), true) => Ok(TimeFields {
+            ended_time: Some(format(end)),
+            ..TimeFields::default()
+        }),
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct CreateBody {
+    project_id: u64,
+    task_id: u64,
+    spent_date: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user_id: Option<u64>,
+    #[serde(flatten)]
+    time: TimeFields,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    notes: Option<String>,
+}
+
+pub fn create(entry: NewTimeEntry) -> Result<TimeEntry, Error> {
+    let project_id = validate::id("project-id", entry.project_id)?;
+    let task_id = validate::id("task-id", entry.task_id)?;
+    let spent_date = validate::date("spent-date", &entry.spent_date)?.to_string();
+    let user_id = validate::opt_id("user-id", entry.user_id)?;
+    if entry.started_time.is_none() && entry.ended_time.is_some() {
+        return Err(Error::invalid("ended-time", "needs started-time"));
+    }
+    let timing = timing(
+        entry.duration.as_deref(),
+        entry.started_time.as_deref(),
+        entry.ended_time.as_deref(),
+    )?;
+    let api = Api::connect(entry.account_id)?;
+    let time = time_fields(timing, company::timesheet(&api)?)?;
+    let body = CreateBody {
+        project_id,
+        task_id,
+        spent_date,
+        user_id,
+        time,
+        notes: entry.notes,
+    };
+    api.call(&Request::post(ENDPOINT, &body)?)
+}
+
+#[derive(Debug, Serialize)]
+struct UpdateBody {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    project_id: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    task_id: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    spent_date: Option<String>,
+    #[serde(flatten)]
+    time: TimeFields,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    notes: Option<String>,
+}
+
+pub fn update(time_entry_id: u64, changes: TimeEntryChanges) -> Result<TimeEntry, Error> {
+    let path = entry_path(time_entry_id, "")?;
+    let project_id = validate::opt_id("project-id", changes.project_id)?;
+    let task_id = validate::opt_id("task-id", changes.task_id)?;
+    let spent_date =
+        validate::opt_date("spent-date", changes.spent_date.as_deref())?.map(|d| d.to_string());
+    let timing = timing(
+        changes.duration.as_deref(),
+        changes.started_time.as_deref(),
+        changes.ended_time.as_deref(),
+    )?;
+    let nothing_else = project_id.is_none()
+        && task_id.is_none()
+        && spent_date.is_none()
+        && changes.notes.is_none();
+    if nothing_else && timing == Timing::Unset {
+        return Err(Error::invalid(
+            "changes",
+            "give at least one of project-id, task-id, spent-date, duration, started-time, ended-time or notes",
+        ));
+    }
+    let api = Api::connect(changes.account_id)?;
+    let time = match timing {
+        Timing::Unset => TimeFields::default(),
+        timing => time_fields(timing, company::timesheet(&api)?)?,
+    };
+    let body = UpdateBody {
+        project_id,
+        task_id,
+        spent_date,
+        time,
+        notes: changes.notes,
+    };
+    api.call(&Request::patch(path, &body)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validate::Clock;
+
+    const DURATIONS: Timesheet = Timesheet {
+        timestamps: false,
+        clock: Clock::TwelveHour,
+    };
+    const TIMESTAMPS: Timesheet = Timesheet {
+        timestamps: true,
+        clock: Clock::TwentyFourHour,
+    };
+
+    fn fields(
+        duration: Option<&str>,
+        start: Option<&str>,
+        end: Option<&str>,
+        sheet: Timesheet,
+    ) -> Result<TimeFields, Error> {
+        time_fields(timing(duration, start, end)?, sheet)
+    }
+
+    #[test]
+    fn duration_accounts_get_hours() {
+        let f = fields(Some("1h30m"), None, None, DURATIONS);
+        assert_eq!(
+            f.ok(),
+            Some(TimeFields {
+                hours: Some(1.5),
+                ..TimeFields::default()
+            })
+        );
+        let f = fields(None, Some("9:00am"), Some("11:15am"), DURATIONS);
+        assert_eq!(
+            f.ok(),
+            Some(TimeFields {
+                hours: Some(2.25),
+                ..TimeFields::default()
+            })
+        );
+    }
+
+    #[test]
+    fn timestamp_accounts_get_times_in_their_clock() {
+        let f = fields(None, Some("9:00am"), Some("5:30pm"), TIMESTAMPS);
+        let expected = TimeFields {
+            started_time: Some("09:00".into()),
+            ended_time: Some("17:30".into()),
+            hours: None,
+        };
+        assert_eq!(f.ok(), Some(expected));
+        let f = fields(Some("90m"), Some("08:00"), None, TIMESTAMPS);
+        assert_eq!(f.ok().and_then(|f| f.ended_time), Some("09:30".into()));
+    }
+
+    #[test]
+    fn a_timer_is_neither_hours_nor_times() {
+        assert_eq!(
+            fields(None, None, None, DURATIONS).ok(),
+            Some(TimeFields::default())
+        );
+        assert_eq!(
+            fields(None, None, None, TIMESTAMPS).ok(),
+            Some(TimeFields::default())
+        );
+    }
+
+    #[test]
+    fn what_the_mode_cannot_hold_is_refused_by_field() {
+        let field = |r: Result<TimeFields, Error>| match r {
+            Err(Error::InvalidInput(e)) => e.field,
+            other => format!("{other:?}"),
+        };
+        assert_eq!(field(fields(Some("2"), None, None, TIMESTAMPS)), "duration");
+        assert_eq!(
+            field(fields(None, Some("9am"), None, DURATIONS)),
+            "started-time"
+        );
+        assert_eq!(
+            field(fields(Some("1"), None, Some("5pm"), DURATIONS)),
+            "duration"
+        );
+        assert_eq!(
+            field(fields(None, Some("5pm"), Some("9am"), TIMESTAMPS)),
+            "ended-time"
+        );
+        assert_eq!(
+            field(fields(Some("3"), Some("10:00pm"), None, TIMESTAMPS)),
+            "duration"
+        );
+    }
+
+    #[test]
+    fn bodies_carry_only_given_fields() -> Result<(), serde_json::Error> {
+        let body = UpdateBody {
+            project_id: None,
+            task_id: None,
+            spent_date: None,
+            time: TimeFields::default(),
+            notes: Some(String::new()),
+        };
+        assert_eq!(serde_json::to_string(&body)?, r#"{"notes":""}"#);
+        let body = CreateBody {
+            project_id: 1,
+            task_id: 2,
+            spent_date: "2026-03-18".into(),
+            user_id: None,
+            time: TimeFields {
+                hours: Some(1.5),
+                ..TimeFields::default()
+            },
+            notes: None,
+        };
+        assert_eq!(
+            serde_json::to_string(&body)?,
+            r#"{"project_id":1,"task_id":2,"spent_date":"2026-03-18","hours":1.5}"#
+        );
+        Ok(())
+    }
+}

@@ -1,0 +1,628 @@
+//! The one place that talks HTTP: builds every request (headers, body), sends it through
+//! `wasi:http`, and turns every status into a typed result.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use wasip2::http::outgoing_handler;
+use wasip2::http::types::{
+    ErrorCode, Fields, IncomingBody, Method as WasiMethod, OutgoingBody, OutgoingRequest,
+    RequestOptions, Scheme as WasiScheme,
+};
+use wasip2::io::streams::StreamError;
+
+use crate::bindings::harvest::tools::types::Error;
+use crate::config::{Config, Origin, Scheme, Secret};
+
+/// Largest response body read; a larger one is an error, never a silently short answer.
+const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+const CONNECT_TIMEOUT_NS: u64 = 10_000_000_000;
+const FIRST_BYTE_TIMEOUT_NS: u64 = 60_000_000_000;
+const BETWEEN_BYTES_TIMEOUT_NS: u64 = 30_000_000_000;
+/// wasi:http output streams accept at most 4096 bytes per blocking write.
+const WRITE_CHUNK: usize = 4096;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Patch,
+    Delete,
+}
+
+impl Method {
+    fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+/// Which Harvest server a request goes to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Server {
+    /// api.harvestapp.com: needs the account header.
+    Api,
+    /// id.getharvest.com: accounts and OAuth.
+    Id,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Body {
+    Json(Vec<u8>),
+    Form(String),
+}
+
+/// A described request, kept apart from the code that sends it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Request {
+    pub method: Method,
+    pub server: Server,
+    /// Path and query, starting with `/`.
+    pub path: String,
+    pub body: Option<Body>,
+    /// Whether to send the access token (every request but the OAuth token exchange).
+    pub bearer: bool,
+}
+
+impl Request {
+    pub fn get(path: impl Into<String>) -> Request {
+        Request {
+            method: Method::Get,
+            server: Server::Api,
+            path: path.into(),
+            body: None,
+            bearer: true,
+        }
+    }
+
+    pub fn delete(path: impl Into<String>) -> Request {
+        Request {
+            method: Method::Delete,
+            ..Request::get(path)
+        }
+    }
+
+    pub fn post(path: impl Into<String>, body: &impl Serialize) -> Result<Request, Error> {
+        Ok(Request {
+            method: Method::Post,
+            body: Some(json_body(body)?),
+            ..Request::get(path)
+        })
+    }
+
+    pub fn patch(path: impl Into<String>, body: &impl Serialize) -> Result<Request, Error> {
+        Ok(Request {
+            method: Method::Patch,
+            body: Some(json_body(body)?),
+            ..Request::get(path)
+        })
+    }
+
+    /// A PATCH without a body (timer stop and restart).
+    pub fn patch_empty(path: impl Into<String>) -> Request {
+        Request {
+            method: Method::Patch,
+            ..Request::get(path)
+        }
+    }
+
+    pub fn on(self, server: Server) -> Request {
+        Request { server, ..self }
+    }
+
+    /// A request that carries its own credentials in the body (the OAuth token exchange).
+    pub fn without_bearer(self) -> Request {
+        Request {
+            bearer: false,
+            ..self
+        }
+    }
+
+    /// Appends `query` to the path.
+    pub fn query(mut self, query: &Query) -> Request {
+        if !query.0.is_empty() {
+            self.path
+                .push(if self.path.contains('?') { '&' } else { '?' });
+            self.path.push_str(&query.0);
+        }
+        self
+    }
+
+    fn is_write(&self) -> bool {
+        self.method != Method::Get
+    }
+}
+
+fn json_body(body: &impl Serialize) -> Result<Body, Error> {
+    serde_json::to_vec(body)
+        .map(Body::Json)
+        .map_err(|e| Error::upstream(0, format!("could not encode the request body: {e}")))
+}
+
+/// A percent-encoded query string, built pair by pair.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Query(String);
+
+impl Query {
+    pub fn new() -> Query {
+        Query::default()
+    }
+
+    pub fn set(mut self, key: &str, value: impl ToString) -> Query {
+        if !self.0.is_empty() {
+            self.0.push('&');
+        }
+        self.0.push_str(&encode(key));
+        self.0.push('=');
+        self.0.push_str(&encode(&value.to_string()));
+        self
+    }
+
+    pub fn opt(self, key: &str, value: Option<impl ToString>) -> Query {
+        match value {
+            Some(value) => self.set(key, value),
+            None => self,
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters.
+pub fn encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// A response as received, before its status is judged.
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub retry_after: Option<String>,
+    pub body: Vec<u8>,
+}
+
+/// Sends requests to Harvest with one configuration and (for the API) one account.
+pub struct Transport<'c> {
+    pub config: &'c Config,
+    pub account_id: Option<u64>,
+}
+
+impl Transport<'_> {
+    /// Sends `request` and decodes a 2xx JSON answer into `T`; any other status is an error.
+    pub fn call<T: DeserializeOwned>(&self, request: &Request) -> Result<T, Error> {
+        let response = self.send(request)?;
+        check_status(request, &response, &self.config.access_token)?;
+        decode(request, &response)
+    }
+
+    /// Sends `request`, returning the response whatever its status.
+    pub fn send(&self, request: &Request) -> Result<Response, Error> {
+        let origin = match request.server {
+            Server::Api => &self.config.api,
+            Server::Id => &self.config.id,
+        };
+        let mut headers = vec![
+            ("user-agent", self.config.user_agent.clone()),
+            ("accept", "application/json".to_string()),
+        ];
+        if request.bearer {
+            headers.push((
+                "authorization",
+                format!("Bearer {}", self.config.access_token.expose()),
+            ));
+        }
+        if request.server == Server::Api {
+            let account = self.account_id.ok_or_else(|| {
+                Error::Config("no Harvest account was chosen for this request".into())
+            })?;
+            headers.push(("harvest-account-id", account.to_string()));
+        }
+        match &request.body {
+            Some(Body::Json(_)) => headers.push(("content-type", "application/json".into())),
+            Some(Body::Form(_)) => {
+                headers.push(("content-type", "application/x-www-form-urlencoded".into()))
+            }
+            None => {}
+        }
+        let body = request.body.as_ref().map(|body| match body {
+            Body::Json(bytes) => bytes.as_slice(),
+            Body::Form(text) => text.as_bytes(),
+        });
+        exchange(origin, request, &headers, body)
+    }
+}
+
+fn exchange(
+    origin: &Origin,
+    request: &Request,
+    headers: &[(&str, String)],
+    body: Option<&[u8]>,
+) -> Result<Response, Error> {
+    let where_ = format!(
+        "{} {}{}",
+        request.method.as_str(),
+        origin,
+        path_only(&request.path)
+    );
+    let fields: Vec<(String, Vec<u8>)> = headers
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
+        .collect();
+    let fields = Fields::from_list(&fields)
+        .map_err(|e| Error::Config(format!("a request header is not valid HTTP ({e:?})")))?;
+    let outgoing = OutgoingRequest::new(fields);
+    let method = match request.method {
+        Method::Get => WasiMethod::Get,
+        Method::Post => WasiMethod::Post,
+        Method::Patch => WasiMethod::Patch,
+        Method::Delete => WasiMethod::Delete,
+    };
+    let scheme = match origin.scheme {
+        Scheme::Http => WasiScheme::Http,
+        Scheme::Https => WasiScheme::Https,
+    };
+    let valid = outgoing.set_method(&method).is_ok()
+        && outgoing.set_scheme(Some(&scheme)).is_ok()
+        && outgoing.set_authority(Some(&origin.authority)).is_ok()
+        && outgoing.set_path_with_query(Some(&request.path)).is_ok();
+    if !valid {
+        return Err(Error::Config(format!(
+            "the request {where_} is not a valid HTTP request"
+        )));
+    }
+    let outgoing_body = outgoing.body().map_err(|()| {
+        Error::transport(format!("{where_}: the request body was unavailable"), false)
+    })?;
+
+    let options = RequestOptions::new();
+    // A host that does not support a timeout keeps its own; the request still goes out.
+    let _ = options.set_connect_timeout(Some(CONNECT_TIMEOUT_NS));
+    let _ = options.set_first_byte_timeout(Some(FIRST_BYTE_TIMEOUT_NS));
+    let _ = options.set_between_bytes_timeout(Some(BETWEEN_BYTES_TIMEOUT_NS));
+
+    let pending = outgoing_handler::handle(outgoing, Some(options))
+        .map_err(|code| network_error(&where_, &code, false))?;
+    write_body(outgoing_body, body.unwrap_or_default())
+        .map_err(|message| Error::transport(format!("{where_}: {message}"), request.is_write()))?;
+
+    pending.subscribe().block();
+    let incoming = match pending.get() {
+        Some(Ok(Ok(response))) => response,
+        Some(Ok(Err(code))) => return Err(network_error(&where_, &code, request.is_write())),
+        Some(Err(())) | None => {
+            return Err(Error::transport(
+                format!("{where_}: the response was lost"),
+                request.is_write(),
+            ));
+        }
+    };
+    let status = incoming.status();
+    let header = |name: &str| {
+        incoming
+            .headers()
+            .get(&name.to_string())
+            .first()
+            .map(|value| String::from_utf8_lossy(value).into_owned())
+    };
+    let content_type = header("content-type");
+    let retry_after = header("retry-after");
+    let body = incoming.consume().map_err(|()| {
+        Error::transport(
+            format!("{where_}: the response body was unavailable"),
+            request.is_write(),
+        )
+    })?;
+    let body = read_body(body).map_err(|message| {
+        Error::transport(
+            format!("{where_}: reading the answer failed: {message}"),
+            request.is_write(),
+        )
+    })?;
+    Ok(Response {
+        status,
+        content_type,
+        retry_after,
+        body,
+    })
+}
+
+fn write_body(body: OutgoingBody, bytes: &[u8]) -> Result<(), String> {
+    {
+        let stream = body
+            .write()
+            .map_err(|()| "the request body stream was unavailable")?;
+        for chunk in bytes.chunks(WRITE_CHUNK) {
+            stream
+                .blocking_write_and_flush(chunk)
+                .map_err(|e| format!("sending the request body failed ({e:?})"))?;
+        }
+    }
+    OutgoingBody::finish(body, None)
+        .map_err(|code| format!("finishing the request failed ({code:?})"))
+}
+
+fn read_body(body: IncomingBody) -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    {
+        let stream = body
+            .stream()
+            .map_err(|()| "the response stream was unavailable")?;
+        loop {
+            match stream.blocking_read(64 * 1024) {
+                Ok(chunk) => {
+                    if bytes.len() + chunk.len() > MAX_BODY_BYTES {
+                        return Err(format!(
+                            "the answer is larger than {} MiB; narrow the query (dates, filters, limit)",
+                            MAX_BODY_BYTES / (1024 * 1024)
+                        ));
+                    }
+                    bytes.extend_from_slice(&chunk);
+                }
+                Err(StreamError::Closed) => break,
+                Err(StreamError::LastOperationFailed(e)) => {
+                    return Err(format!(
+                        "the connection failed mid-answer ({})",
+                        e.to_debug_string()
+                    ));
+                }
+            }
+        }
+    }
+    drop(IncomingBody::finish(body));
+    Ok(bytes)
+}
+
+fn network_error(where_: &str, code: &ErrorCode, sent: bool) -> Error {
+    let (what, before_sending) = match code {
+        ErrorCode::HttpRequestDenied => (
+            "the host denied this request: allow the Harvest hosts in the host's network policy"
+                .to_string(),
+            true,
+        ),
+        ErrorCode::DnsTimeout | ErrorCode::DnsError(_) => {
+            ("the host name could not be resolved".into(), true)
+        }
+        ErrorCode::ConnectionRefused => ("the connection was refused".into(), true),
+        ErrorCode::ConnectionTimeout => ("connecting timed out".into(), true),
+        ErrorCode::ConnectionReadTimeout => ("Harvest did not answer in time".into(), false),
+        other => (format!("the request failed ({other:?})"), false),
+    };
+    let applied = sent && !before_sending;
+    let advice = if applied {
+        "; the change may have been applied: check before repeating it"
+    } else {
+        ""
+    };
+    Error::transport(format!("{where_}: {what}{advice}"), applied)
+}
+
+/// The path without its query string, for messages.
+fn path_only(path: &str) -> &str {
+    path.split('?').next().unwrap_or(path)
+}
+
+/// Maps a non-2xx response to the error an agent can act on, with Harvest's own message.
+pub fn check_status(request: &Request, response: &Response, secret: &Secret) -> Result<(), Error> {
+    let status = response.status;
+    if (200..300).contains(&status) {
+        return Ok(());
+    }
+    let message = redact(&harvest_message(response), secret);
+    let path = path_only(&request.path);
+    Err(match status {
+        401 => Error::Unauthorized(format!(
+            "Harvest rejected the access token ({message}). The token is expired, revoked or \
+             malformed, or it does not belong to the account id used: refresh the OAuth token or \
+             reconnect, and check the account id with list-accounts"
+        )),
+        403 => Error::Forbidden(format!(
+            "Harvest refused {} {path}: the user's role lacks the permission ({message})",
+            request.method.as_str()
+        )),
+        404 if is_html(response) => Error::NotFound(format!(
+            "Harvest has no route {path} (it answered with an HTML page): check the ids used"
+        )),
+        404 => Error::NotFound(format!(
+            "Harvest found nothing at {path} ({message}): the id does not exist in this account or \
+             the user cannot see it"
+        )),
+        422 => Error::Rejected(message),
+        429 => {
+            let seconds = retry_after_seconds(response.retry_after.as_deref(), &request.path);
+            Error::rate_limited(
+                seconds,
+                format!(
+                    "Harvest's rate limit was reached ({}); wait {seconds} s",
+                    limit_name(&request.path)
+                ),
+            )
+        }
+        _ => Error::upstream(
+            status,
+            format!("{} {path}: {message}", request.method.as_str()),
+        ),
+    })
+}
+
+fn limit_name(path: &str) -> &'static str {
+    if path.starts_with("/v2/reports") {
+        "reports: 100 requests per 15 minutes"
+    } else {
+        "100 requests per 15 seconds"
+    }
+}
+
+/// Seconds from `Retry-After`, or Harvest's window when it is missing.
+pub fn retry_after_seconds(header: Option<&str>, path: &str) -> u32 {
+    header
+        .and_then(|value| value.trim().parse::<u32>().ok())
+        .unwrap_or(if path.starts_with("/v2/reports") {
+            900
+        } else {
+            15
+        })
+}
+
+fn is_html(response: &Response) -> bool {
+    response
+        .content_type
+        .as_deref()
+        .is_some_and(|t| t.contains("html"))
+        || response.body.trim_ascii_start().starts_with(b"<")
+}
+
+/// Harvest's message from an error body: `message`, `error_description` or `error`, or a
+/// description of a body that has none.
+pub fn harvest_message(response: &Response) -> String {
+    #[derive(serde::Deserialize)]
+    struct ErrorBody {
+        message: Option<String>,
+        error_description: Option<String>,
+        error: Option<String>,
+    }
+    if response.body.trim_ascii().is_empty() {
+        return format!("HTTP {} with an empty body", response.status);
+    }
+    if is_html(response) {
+        return format!("HTTP {} with an HTML page instead of JSON", response.status);
+    }
+    match serde_json::from_slice::<ErrorBody>(&response.body) {
+        Ok(ErrorBody {
+            message: Some(m), ..
+        })
+        | Ok(ErrorBody {
+            error_description: Some(m),
+            ..
+        }) => m,
+        Ok(ErrorBody { error: Some(m), .. }) => m,
+        _ => {
+            let text = String::from_utf8_lossy(&response.body);
+            let short: String = text.chars().take(300).collect();
+            format!("HTTP {}: {short}", response.status)
+        }
+    }
+}
+
+fn redact(message: &str, secret: &Secret) -> String {
+    if secret.expose().len() >= 4 {
+        message.replace(secret.expose(), "[redacted]")
+    } else {
+        message.to_string()
+    }
+}
+
+/// Decodes a 2xx JSON answer.
+pub fn decode<T: DeserializeOwned>(request: &Request, response: &Response) -> Result<T, Error> {
+    if is_html(response) {
+        return Err(Error::upstream(
+            response.status,
+            format!(
+                "{}: Harvest answered with an HTML page instead of JSON",
+                path_only(&request.path)
+            ),
+        ));
+    }
+    serde_json::from_slice(&response.body).map_err(|e| {
+        Error::upstream(
+            response.status,
+            format!(
+                "{}: Harvest's answer could not be read ({e})",
+                path_only(&request.path)
+            ),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(status: u16, content_type: &str, body: &str) -> Response {
+        Response {
+            status,
+            content_type: Some(content_type.into()),
+            retry_after: None,
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    fn error_for(status: u16, content_type: &str, body: &str) -> Error {
+        let secret = Secret::new("tok-SECRET".into());
+        match check_status(
+            &Request::get("/v2/projects/1"),
+            &response(status, content_type, body),
+            &secret,
+        ) {
+            Err(error) => error,
+            Ok(()) => Error::Config("no error".into()),
+        }
+    }
+
+    #[test]
+    fn query_encodes_values() {
+        let q = Query::new()
+            .set("from", "2026-01-01")
+            .opt("note", Some("a b&c"))
+            .opt("x", None::<u8>);
+        assert_eq!(q.as_str(), "from=2026-01-01&note=a%20b%26c");
+        assert_eq!(
+            Request::get("/v2/x").query(&q).path,
+            "/v2/x?from=2026-01-01&note=a%20b%26c"
+        );
+    }
+
+    #[test]
+    fn unprocessable_passes_harvests_message() {
+        let e = error_for(
+            422,
+            "application/json",
+            r#"{"message":"Spent date can't be blank"}"#,
+        );
+        assert!(matches!(e, Error::Rejected(m) if m == "Spent date can't be blank"));
+    }
+
+    #[test]
+    fn html_404_is_not_decoded_as_json() {
+        let e = error_for(404, "text/html", "<html><body>Not here</body></html>");
+        assert!(matches!(e, Error::NotFound(m) if m.contains("HTML")));
+    }
+
+    #[test]
+    fn rate_limit_falls_back_when_retry_after_is_missing() {
+        assert_eq!(retry_after_seconds(None, "/v2/projects"), 15);
+        assert_eq!(retry_after_seconds(None, "/v2/reports/time/team?x"), 900);
+        assert_eq!(retry_after_seconds(Some(" 7 "), "/v2/projects"), 7);
+    }
+
+    #[test]
+    fn echoed_secrets_are_redacted() {
+        let e = error_for(
+            500,
+            "application/json",
+            r#"{"message":"bad token tok-SECRET"}"#,
+        );
+        assert!(!format!("{e:?}").contains("tok-SECRET"), "{e:?}");
+    }
+
+    #[test]
+    fn empty_error_body_is_described() {
+        let e = error_for(502, "text/plain", "");
+        assert!(
+            matches!(e, Error::Upstream(u) if u.status == 502 && u.message.contains("empty body"))
+        );
+    }
+}
