@@ -1,0 +1,14 @@
+//! `GET /v2/company` (§9.13).
+
+use axum::Json;
+use axum::extract::State;
+
+use super::auth::Caller;
+use super::error::ApiError;
+use super::model::Company;
+use super::server::App;
+
+pub async fn get(caller: Caller, State(app): State<App>) -> Result<Json<Company>, ApiError> {
+    let st = app.lock();
+    Ok(Json(caller.account(&st)?.company.clone()))
+}
