@@ -1,0 +1,112 @@
+//! The reference host: runs the fake Harvest, and calls the component's tools.
+//!
+//! Exit codes of `call`: 0 the tool succeeded (its result as JSON on stdout); 2 the tool
+//! returned its typed error (as JSON on stdout); 1 the host itself failed.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use host_tests::fake::{self, FakeHarvest, FakeOptions};
+use host_tests::host::{Host, config_from_process_env};
+
+mod demo;
+
+#[derive(Parser)]
+#[command(
+    name = "harvest-host",
+    about = "Reference host for the Harvest component"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the fake Harvest and print its URL and credentials as one JSON line.
+    Fake {
+        #[arg(long, default_value = "127.0.0.1:0")]
+        addr: SocketAddr,
+        /// The "today" of the seeded data (YYYY-MM-DD); default: today.
+        #[arg(long)]
+        anchor: Option<chrono::NaiveDate>,
+    },
+    /// Start the fake Harvest and walk through the tools an agent would call, printing the answers.
+    Demo {
+        /// The component to load; default: dist/harvest.wasm.
+        #[arg(long)]
+        component: Option<PathBuf>,
+    },
+    /// Call one tool with JSON arguments, configured by this process's HARVEST_* variables.
+    Call {
+        /// The tool: its export name (`list-projects`) or snake_case name (`list_projects`).
+        tool: String,
+        /// Arguments as a JSON object, e.g. '{"project_id": 1}'.
+        #[arg(default_value = "{}")]
+        args: String,
+        /// The component to load; default: dist/harvest.wasm.
+        #[arg(long)]
+        component: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("harvest-host: {error:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Fake { addr, anchor } => {
+            let mut options = FakeOptions {
+                addr,
+                ..FakeOptions::default()
+            };
+            if let Some(anchor) = anchor {
+                options.anchor = anchor;
+            }
+            let server = FakeHarvest::start(options)?;
+            let line = serde_json::json!({
+                "url": server.url(),
+                "access_token": fake::ADMIN_TOKEN,
+                "account_id": fake::ACCOUNT_ID,
+            });
+            println!("{line}");
+            loop {
+                std::thread::park();
+            }
+        }
+        Command::Demo { component } => {
+            let host =
+                Host::load(&component.unwrap_or_else(|| PathBuf::from("dist/harvest.wasm")))?;
+            demo::run(&host)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Call {
+            tool,
+            args,
+            component,
+        } => {
+            let path = component.unwrap_or_else(|| PathBuf::from("dist/harvest.wasm"));
+            let host = Host::load(&path)?;
+            let args: serde_json::Value =
+                serde_json::from_str(&args).context("the arguments are not valid JSON")?;
+            let name = tool.replace('_', "-");
+            let (outcome, _) = host.call_json(&config_from_process_env(), &name, &args)?;
+            let (json, code) = match outcome {
+                Ok(value) => (value, ExitCode::SUCCESS),
+                Err(error) => (error, ExitCode::from(2)),
+            };
+            println!("{}", serde_json::to_string_pretty(&json)?);
+            Ok(code)
+        }
+    }
+}

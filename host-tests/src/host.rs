@@ -1,0 +1,281 @@
+//! A wasmtime host for the Harvest component, as agent runtimes run it: the component is
+//! compiled once, every call gets a fresh store and instance, configuration arrives as the
+//! instance's environment, and outgoing HTTP is allowed only to the configured Harvest hosts.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use anyhow::{Context, Result, anyhow};
+use wasmtime::component::{Component, Linker, ResourceTable, Val};
+use wasmtime::{Engine, Store, StoreLimits, StoreLimitsBuilder};
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{
+    RequestOptions, WasiBody, WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView,
+};
+
+use crate::json;
+
+wasmtime::component::bindgen!({
+    world: "harvest",
+    path: "../wit",
+});
+
+/// The component's shared types, as the host sees them.
+pub use self::harvest::tools::types as wit;
+
+/// Environment keys the component reads; a host passes these and nothing else.
+pub const CONFIG_PREFIX: &str = "HARVEST_";
+const DEFAULT_API_HOST: &str = "api.harvestapp.com";
+const DEFAULT_ID_HOST: &str = "id.getharvest.com";
+/// Guest memory cap per call.
+pub const MEMORY_LIMIT_BYTES: usize = 512 * 1024 * 1024;
+const STDERR_CAPACITY: usize = 1024 * 1024;
+
+/// Per-call store state.
+pub struct State {
+    wasi: WasiCtx,
+    http: WasiHttpCtx,
+    table: ResourceTable,
+    policy: NetworkPolicy,
+    limits: StoreLimits,
+}
+
+impl WasiView for State {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl WasiHttpView for State {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView {
+            ctx: &mut self.http,
+            table: &mut self.table,
+            hooks: &mut self.policy,
+        }
+    }
+}
+
+/// Deny-by-default outgoing HTTP: only the listed host names (ports ignored, as hosts do).
+pub struct NetworkPolicy {
+    allowed: Vec<String>,
+    denied: Arc<Mutex<Vec<String>>>,
+}
+
+impl WasiHttpHooks for NetworkPolicy {
+    fn send_request(
+        &mut self,
+        request: http::Request<WasiBody>,
+        options: Option<RequestOptions>,
+        fut: Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
+    ) -> Box<
+        dyn Future<
+                Output = wasmtime_wasi_http::Result<(
+                    http::Response<WasiBody>,
+                    Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
+                )>,
+            > + Send,
+    > {
+        let host = request
+            .uri()
+            .host()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        if !self.allowed.iter().any(|allowed| *allowed == host) {
+            if let Ok(mut denied) = self.denied.lock() {
+                denied.push(request.uri().to_string());
+            }
+            return Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) });
+        }
+        _ = fut;
+        Box::new(async move {
+            use http_body_util::BodyExt;
+            let (response, io) = wasmtime_wasi_http::default_send_request(request, options).await?;
+            Ok((
+                response.map(BodyExt::boxed_unsync),
+                Box::new(io) as Box<dyn Future<Output = _> + Send>,
+            ))
+        })
+    }
+}
+
+/// The loaded component, ready to instantiate once per call.
+pub struct Host {
+    engine: Engine,
+    component: Component,
+    pre: HarvestPre<State>,
+}
+
+/// What one call left behind besides its result.
+#[derive(Debug, Default)]
+pub struct CallRecord {
+    /// Everything the guest wrote to stderr.
+    pub stderr: String,
+    /// URLs the network policy refused.
+    pub denied: Vec<String>,
+}
+
+impl Host {
+    /// Where `make build` puts the component; `HARVEST_COMPONENT` overrides it.
+    pub fn default_component_path() -> PathBuf {
+        match std::env::var_os("HARVEST_COMPONENT") {
+            Some(path) => PathBuf::from(path),
+            None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../dist/harvest.wasm"),
+        }
+    }
+
+    pub fn load(path: &Path) -> Result<Host> {
+        let engine = Engine::new(&wasmtime::Config::new())?;
+        let component = Component::from_file(&engine, path)
+            .map_err(anyhow::Error::from)
+            .with_context(|| {
+                format!(
+                    "loading the component {} (run `make build` first)",
+                    path.display()
+                )
+            })?;
+        let mut linker = Linker::<State>::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker)?;
+        let pre = HarvestPre::new(linker.instantiate_pre(&component)?)?;
+        Ok(Host {
+            engine,
+            component,
+            pre,
+        })
+    }
+
+    /// The names of the component's exported functions.
+    pub fn export_names(&self) -> Vec<String> {
+        let ty = self.component.component_type();
+        ty.exports(&self.engine)
+            .filter(|(_, item)| {
+                matches!(
+                    item.ty,
+                    wasmtime::component::types::ComponentItem::ComponentFunc(_)
+                )
+            })
+            .map(|(name, _)| name.to_string())
+            .collect()
+    }
+
+    /// A fresh store whose environment holds `env`, and the allow list derived from it.
+    pub fn store(
+        &self,
+        env: &[(String, String)],
+    ) -> (Store<State>, MemoryOutputPipe, Arc<Mutex<Vec<String>>>) {
+        let stderr = MemoryOutputPipe::new(STDERR_CAPACITY);
+        let wasi = WasiCtx::builder().envs(env).stderr(stderr.clone()).build();
+        let denied = Arc::new(Mutex::new(Vec::new()));
+        let policy = NetworkPolicy {
+            allowed: allowed_hosts(env),
+            denied: denied.clone(),
+        };
+        let limits = StoreLimitsBuilder::new()
+            .memory_size(MEMORY_LIMIT_BYTES)
+            .build();
+        let state = State {
+            wasi,
+            http: WasiHttpCtx::new(),
+            table: ResourceTable::new(),
+            policy,
+            limits,
+        };
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|state| &mut state.limits);
+        (store, stderr, denied)
+    }
+
+    /// Calls typed exports in a fresh instance.
+    pub fn call<R>(
+        &self,
+        env: &[(String, String)],
+        f: impl FnOnce(&Harvest, &mut Store<State>) -> wasmtime::Result<R>,
+    ) -> Result<(R, CallRecord)> {
+        let (mut store, stderr, denied) = self.store(env);
+        let instance = self.pre.instantiate(&mut store)?;
+        let result = f(&instance, &mut store);
+        let record = CallRecord {
+            stderr: String::from_utf8_lossy(&stderr.contents()).into_owned(),
+            denied: denied.lock().map(|d| d.clone()).unwrap_or_default(),
+        };
+        match result {
+            Ok(value) => Ok((value, record)),
+            Err(trap) => Err(anyhow::Error::from(trap).context(format!(
+                "the component trapped; its stderr: {}",
+                record.stderr
+            ))),
+        }
+    }
+
+    /// Calls the export `name` with JSON arguments, returning its `result` as JSON:
+    /// `Ok(value)` for the ok case, `Err(error)` for the component's typed error.
+    pub fn call_json(
+        &self,
+        env: &[(String, String)],
+        name: &str,
+        args: &serde_json::Value,
+    ) -> Result<(
+        std::result::Result<serde_json::Value, serde_json::Value>,
+        CallRecord,
+    )> {
+        let (mut store, stderr, denied) = self.store(env);
+        let instance = self.pre.instance_pre().instantiate(&mut store)?;
+        let func = instance
+            .get_func(&mut store, name)
+            .ok_or_else(|| anyhow!("the component has no export named {name:?}"))?;
+        let ty = func.ty(&store);
+        let params = json::params_to_vals(&ty, args)?;
+        let mut results = vec![Val::Bool(false); ty.results().len()];
+        let call = func.call(&mut store, &params, &mut results);
+        let record = CallRecord {
+            stderr: String::from_utf8_lossy(&stderr.contents()).into_owned(),
+            denied: denied.lock().map(|d| d.clone()).unwrap_or_default(),
+        };
+        call.map_err(|trap| {
+            anyhow::Error::from(trap).context(format!(
+                "the component trapped; its stderr: {}",
+                record.stderr
+            ))
+        })?;
+        let outcome = match results.first() {
+            Some(Val::Result(Ok(value))) => {
+                Ok(value.as_deref().map(json::from_val).unwrap_or_default())
+            }
+            Some(Val::Result(Err(error))) => {
+                Err(error.as_deref().map(json::from_val).unwrap_or_default())
+            }
+            Some(other) => Ok(json::from_val(other)),
+            None => Ok(serde_json::Value::Null),
+        };
+        Ok((outcome, record))
+    }
+}
+
+/// The Harvest host names the configuration points at.
+fn allowed_hosts(env: &[(String, String)]) -> Vec<String> {
+    let value = |key: &str| env.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+    let host_of = |url: &str| {
+        url.parse::<http::Uri>()
+            .ok()
+            .and_then(|uri| uri.host().map(str::to_ascii_lowercase))
+    };
+    let api = value("HARVEST_API_URL")
+        .and_then(host_of)
+        .unwrap_or_else(|| DEFAULT_API_HOST.into());
+    let id = value("HARVEST_ID_URL")
+        .and_then(host_of)
+        .unwrap_or_else(|| DEFAULT_ID_HOST.into());
+    vec![api, id]
+}
+
+/// The `HARVEST_*` variables of this process's environment, and only those.
+pub fn config_from_process_env() -> Vec<(String, String)> {
+    std::env::vars()
+        .filter(|(key, _)| key.starts_with(CONFIG_PREFIX))
+        .collect()
+}

@@ -1,0 +1,5 @@
+//! Test host, fake Harvest and reference CLI for the Harvest component.
+
+pub mod fake;
+pub mod host;
+pub mod json;

@@ -1,0 +1,107 @@
+//! Shared set-up: the component loaded once, a fake Harvest per test, a fresh instance per call.
+
+use std::sync::LazyLock;
+
+use chrono::NaiveDate;
+use host_tests::fake::{self, FakeHarvest, FakeOptions, RecordedRequest};
+use host_tests::host::{CallRecord, Harvest, Host, State};
+use wasmtime::Store;
+
+pub use host_tests::host::wit;
+
+/// The "today" of every test's seeded data: a Wednesday.
+pub const ANCHOR: NaiveDate = match NaiveDate::from_ymd_opt(2026, 3, 18) {
+    Some(date) => date,
+    None => panic!("invalid anchor"),
+};
+
+pub static HOST: LazyLock<Host> = LazyLock::new(|| {
+    Host::load(&Host::default_component_path()).unwrap_or_else(|e| panic!("{e:#}"))
+});
+
+pub struct Session {
+    pub fake: FakeHarvest,
+    pub env: Vec<(String, String)>,
+}
+
+impl Session {
+    /// A fake Harvest and the admin's configuration for the main account.
+    pub fn new() -> Session {
+        Session::with_options(FakeOptions {
+            anchor: ANCHOR,
+            ..FakeOptions::default()
+        })
+    }
+
+    pub fn with_options(options: FakeOptions) -> Session {
+        let fake = FakeHarvest::start(options).unwrap_or_else(|e| panic!("fake Harvest: {e:#}"));
+        let env = config(&fake.url(), fake::ADMIN_TOKEN, Some(fake::ACCOUNT_ID));
+        Session { fake, env }
+    }
+
+    /// The same fake, with another token and account configuration.
+    pub fn configured(mut self, token: &str, account_id: Option<u64>) -> Session {
+        self.env = config(&self.fake.url(), token, account_id);
+        self
+    }
+
+    /// Calls typed exports in a fresh instance; a trap fails the test.
+    pub fn call<R>(&self, f: impl FnOnce(&Harvest, &mut Store<State>) -> wasmtime::Result<R>) -> R {
+        self.call_recorded(f).0
+    }
+
+    pub fn call_recorded<R>(
+        &self,
+        f: impl FnOnce(&Harvest, &mut Store<State>) -> wasmtime::Result<R>,
+    ) -> (R, CallRecord) {
+        HOST.call(&self.env, f).unwrap_or_else(|e| panic!("{e:#}"))
+    }
+
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.fake.requests()
+    }
+
+    /// The only request since the last `clear`, asserting there was exactly one.
+    pub fn only_request(&self) -> RecordedRequest {
+        let mut requests = self.requests();
+        assert_eq!(
+            requests.len(),
+            1,
+            "expected one request, got {:#?}",
+            requests
+        );
+        requests.remove(0)
+    }
+
+    pub fn clear(&self) {
+        self.fake.clear_requests();
+    }
+}
+
+pub fn config(url: &str, token: &str, account_id: Option<u64>) -> Vec<(String, String)> {
+    let mut env = vec![
+        ("HARVEST_ACCESS_TOKEN".to_string(), token.to_string()),
+        ("HARVEST_API_URL".to_string(), url.to_string()),
+        ("HARVEST_ID_URL".to_string(), url.to_string()),
+    ];
+    if let Some(id) = account_id {
+        env.push(("HARVEST_ACCOUNT_ID".to_string(), id.to_string()));
+    }
+    env
+}
+
+/// Query pairs of a request, sorted, for exact comparison.
+pub fn query(request: &RecordedRequest) -> Vec<(String, String)> {
+    let mut pairs = request.query_pairs();
+    pairs.sort();
+    pairs
+}
+
+pub fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = items
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    pairs.sort();
+    pairs
+}
