@@ -2,5 +2,8 @@
 
 mod support;
 
+mod catalogue;
+mod coverage;
 mod fake_conformance;
 mod foundation;
+mod time_entries;
