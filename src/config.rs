@@ -10,6 +10,10 @@ pub const ACCOUNT_ID: &str = "HARVEST_ACCOUNT_ID";
 pub const USER_AGENT: &str = "HARVEST_USER_AGENT";
 pub const API_URL: &str = "HARVEST_API_URL";
 pub const ID_URL: &str = "HARVEST_ID_URL";
+pub const RATE_LIMIT_WAIT: &str = "HARVEST_RATE_LIMIT_WAIT_SECONDS";
+pub const CONNECT_TIMEOUT: &str = "HARVEST_CONNECT_TIMEOUT_MS";
+pub const FIRST_BYTE_TIMEOUT: &str = "HARVEST_FIRST_BYTE_TIMEOUT_MS";
+pub const BETWEEN_BYTES_TIMEOUT: &str = "HARVEST_BETWEEN_BYTES_TIMEOUT_MS";
 
 const DEFAULT_API_URL: &str = "https://api.harvestapp.com";
 const DEFAULT_ID_URL: &str = "https://id.getharvest.com";
@@ -115,6 +119,59 @@ impl fmt::Display for Origin {
     }
 }
 
+/// How long to wait for Harvest, and how long to wait out its rate limit within one call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Policy {
+    /// Total seconds one call may spend waiting for `Retry-After` before it returns rate-limited.
+    pub rate_limit_wait_secs: u64,
+    pub connect_timeout_ms: u64,
+    pub first_byte_timeout_ms: u64,
+    pub between_bytes_timeout_ms: u64,
+}
+
+impl Default for Policy {
+    fn default() -> Policy {
+        Policy {
+            rate_limit_wait_secs: 30,
+            connect_timeout_ms: 10_000,
+            first_byte_timeout_ms: 60_000,
+            between_bytes_timeout_ms: 30_000,
+        }
+    }
+}
+
+impl Policy {
+    fn from_lookup(value: impl Fn(&str) -> Option<String>) -> Result<Policy, Error> {
+        let number = |key: &str, default: u64, max: u64| match value(key) {
+            None => Ok(default),
+            Some(raw) => raw
+                .parse::<u64>()
+                .ok()
+                .filter(|n| *n <= max)
+                .ok_or_else(|| {
+                    Error::Config(format!(
+                        "{key} must be a whole number from 0 to {max}; got {raw:?}"
+                    ))
+                }),
+        };
+        let defaults = Policy::default();
+        Ok(Policy {
+            rate_limit_wait_secs: number(RATE_LIMIT_WAIT, defaults.rate_limit_wait_secs, 3600)?,
+            connect_timeout_ms: number(CONNECT_TIMEOUT, defaults.connect_timeout_ms, 600_000)?,
+            first_byte_timeout_ms: number(
+                FIRST_BYTE_TIMEOUT,
+                defaults.first_byte_timeout_ms,
+                600_000,
+            )?,
+            between_bytes_timeout_ms: number(
+                BETWEEN_BYTES_TIMEOUT,
+                defaults.between_bytes_timeout_ms,
+                600_000,
+            )?,
+        })
+    }
+}
+
 /// Everything a call needs to reach Harvest.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -123,6 +180,7 @@ pub struct Config {
     pub user_agent: String,
     pub api: Origin,
     pub id: Origin,
+    pub policy: Policy,
 }
 
 impl Config {
@@ -159,12 +217,14 @@ impl Config {
             ID_URL,
             &value(ID_URL).unwrap_or_else(|| DEFAULT_ID_URL.into()),
         )?;
+        let policy = Policy::from_lookup(&value)?;
         Ok(Config {
             access_token,
             account_id,
             user_agent,
             api,
             id,
+            policy,
         })
     }
 }

@@ -11,13 +11,13 @@ use wasip2::http::types::{
 use wasip2::io::streams::StreamError;
 
 use crate::bindings::harvest::tools::types::Error;
-use crate::config::{Config, Origin, Scheme, Secret};
+use crate::config::{Config, Origin, Policy, Scheme, Secret};
 
 /// Largest response body read; a larger one is an error, never a silently short answer.
 const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
-const CONNECT_TIMEOUT_NS: u64 = 10_000_000_000;
-const FIRST_BYTE_TIMEOUT_NS: u64 = 60_000_000_000;
-const BETWEEN_BYTES_TIMEOUT_NS: u64 = 30_000_000_000;
+/// Retries of a repeatable request after a gateway error or a network failure.
+const MAX_RETRIES: u32 = 2;
+const BACKOFF_BASE_MS: u64 = 250;
 /// wasi:http output streams accept at most 4096 bytes per blocking write.
 const WRITE_CHUNK: usize = 4096;
 
@@ -134,6 +134,16 @@ impl Request {
     fn is_write(&self) -> bool {
         self.method != Method::Get
     }
+
+    /// Whether sending the request twice has the effect of sending it once: reads, deletes
+    /// and PATCHes that set values. POSTs and the bodiless timer PATCHes are not.
+    fn is_repeatable(&self) -> bool {
+        match self.method {
+            Method::Get | Method::Delete => true,
+            Method::Patch => self.body.is_some(),
+            Method::Post => false,
+        }
+    }
 }
 
 fn json_body(body: &impl Serialize) -> Result<Body, Error> {
@@ -242,7 +252,68 @@ impl Transport<'_> {
             Body::Json(bytes) => bytes.as_slice(),
             Body::Form(text) => text.as_bytes(),
         });
-        exchange(origin, request, &headers, body)
+        let policy = &self.config.policy;
+        let mut waited_secs = 0;
+        let mut retries = 0;
+        loop {
+            let attempt = exchange(origin, request, &headers, body, policy);
+            let pause_ms = match &attempt {
+                // A 429 was not processed, so even a POST may be sent again (§6).
+                Ok(response) if response.status == 429 => {
+                    let wait = u64::from(retry_after_seconds(
+                        response.retry_after.as_deref(),
+                        &request.path,
+                    ));
+                    (waited_secs + wait <= policy.rate_limit_wait_secs).then(|| {
+                        waited_secs += wait;
+                        wait * 1000
+                    })
+                }
+                Ok(response) if matches!(response.status, 502..=504) => {
+                    (request.is_repeatable() && retries < MAX_RETRIES).then(|| backoff_ms(retries))
+                }
+                Err(failure)
+                    if failure.retryable && request.is_repeatable() && retries < MAX_RETRIES =>
+                {
+                    Some(backoff_ms(retries))
+                }
+                _ => None,
+            };
+            match pause_ms {
+                Some(ms) => {
+                    if attempt.as_ref().is_ok_and(|r| r.status != 429) || attempt.is_err() {
+                        retries += 1;
+                    }
+                    sleep_ms(ms);
+                }
+                None => return attempt.map_err(|failure| failure.error),
+            }
+        }
+    }
+}
+
+/// Exponential backoff with jitter, so retrying clients do not arrive together.
+fn backoff_ms(retry: u32) -> u64 {
+    BACKOFF_BASE_MS * 2u64.pow(retry) + wasip2::random::random::get_random_u64() % BACKOFF_BASE_MS
+}
+
+/// Waits on the WASI monotonic clock (the instance sleeps; nothing spins).
+fn sleep_ms(ms: u64) {
+    wasip2::clocks::monotonic_clock::subscribe_duration(ms.saturating_mul(1_000_000)).block();
+}
+
+/// A failed exchange, and whether it may be tried again.
+struct Failure {
+    error: Error,
+    retryable: bool,
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Failure {
+        Failure {
+            error,
+            retryable: false,
+        }
     }
 }
 
@@ -251,7 +322,8 @@ fn exchange(
     request: &Request,
     headers: &[(&str, String)],
     body: Option<&[u8]>,
-) -> Result<Response, Error> {
+    policy: &Policy,
+) -> Result<Response, Failure> {
     let where_ = format!(
         "{} {}{}",
         request.method.as_str(),
@@ -280,9 +352,8 @@ fn exchange(
         && outgoing.set_authority(Some(&origin.authority)).is_ok()
         && outgoing.set_path_with_query(Some(&request.path)).is_ok();
     if !valid {
-        return Err(Error::Config(format!(
-            "the request {where_} is not a valid HTTP request"
-        )));
+        let error = Error::Config(format!("the request {where_} is not a valid HTTP request"));
+        return Err(error.into());
     }
     let outgoing_body = outgoing.body().map_err(|()| {
         Error::transport(format!("{where_}: the request body was unavailable"), false)
@@ -290,9 +361,9 @@ fn exchange(
 
     let options = RequestOptions::new();
     // A host that does not support a timeout keeps its own; the request still goes out.
-    let _ = options.set_connect_timeout(Some(CONNECT_TIMEOUT_NS));
-    let _ = options.set_first_byte_timeout(Some(FIRST_BYTE_TIMEOUT_NS));
-    let _ = options.set_between_bytes_timeout(Some(BETWEEN_BYTES_TIMEOUT_NS));
+    let _ = options.set_connect_timeout(Some(policy.connect_timeout_ms * 1_000_000));
+    let _ = options.set_first_byte_timeout(Some(policy.first_byte_timeout_ms * 1_000_000));
+    let _ = options.set_between_bytes_timeout(Some(policy.between_bytes_timeout_ms * 1_000_000));
 
     let pending = outgoing_handler::handle(outgoing, Some(options))
         .map_err(|code| network_error(&where_, &code, false))?;
@@ -304,10 +375,11 @@ fn exchange(
         Some(Ok(Ok(response))) => response,
         Some(Ok(Err(code))) => return Err(network_error(&where_, &code, request.is_write())),
         Some(Err(())) | None => {
-            return Err(Error::transport(
+            let error = Error::transport(
                 format!("{where_}: the response was lost"),
                 request.is_write(),
-            ));
+            );
+            return Err(error.into());
         }
     };
     let status = incoming.status();
@@ -327,10 +399,19 @@ fn exchange(
         )
     })?;
     let body = read_body(body).map_err(|message| {
-        Error::transport(
-            format!("{where_}: reading the answer failed: {message}"),
+        let advice = if request.is_write() {
+            "; the change may have been applied: check before repeating it"
+        } else {
+            ""
+        };
+        let error = Error::transport(
+            format!("{where_}: reading the answer failed: {message}{advice}"),
             request.is_write(),
-        )
+        );
+        Failure {
+            error,
+            retryable: true,
+        }
     })?;
     Ok(Response {
         status,
@@ -374,10 +455,16 @@ fn read_body(body: IncomingBody) -> Result<Vec<u8>, String> {
                 }
                 Err(StreamError::Closed) => break,
                 Err(StreamError::LastOperationFailed(e)) => {
-                    return Err(format!(
-                        "the connection failed mid-answer ({})",
-                        e.to_debug_string()
-                    ));
+                    // The host's description can carry a backtrace: keep its first line.
+                    let detail = e.to_debug_string();
+                    let first_line: String = detail
+                        .lines()
+                        .next()
+                        .unwrap_or_default()
+                        .chars()
+                        .take(200)
+                        .collect();
+                    return Err(format!("the connection failed mid-answer ({first_line})"));
                 }
             }
         }
@@ -386,19 +473,28 @@ fn read_body(body: IncomingBody) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
-fn network_error(where_: &str, code: &ErrorCode, sent: bool) -> Error {
+fn network_error(where_: &str, code: &ErrorCode, sent: bool) -> Failure {
     let (what, before_sending) = match code {
-        ErrorCode::HttpRequestDenied => (
-            "the host denied this request: allow the Harvest hosts in the host's network policy"
-                .to_string(),
-            true,
-        ),
+        ErrorCode::HttpRequestDenied => {
+            let error = Error::transport(
+                format!(
+                    "{where_}: the host denied this request: allow the Harvest hosts in the host's network policy"
+                ),
+                false,
+            );
+            return Failure {
+                error,
+                retryable: false,
+            };
+        }
         ErrorCode::DnsTimeout | ErrorCode::DnsError(_) => {
-            ("the host name could not be resolved".into(), true)
+            ("the host name could not be resolved".to_string(), true)
         }
         ErrorCode::ConnectionRefused => ("the connection was refused".into(), true),
         ErrorCode::ConnectionTimeout => ("connecting timed out".into(), true),
-        ErrorCode::ConnectionReadTimeout => ("Harvest did not answer in time".into(), false),
+        ErrorCode::ConnectionReadTimeout | ErrorCode::HttpResponseTimeout => {
+            ("Harvest did not answer in time".into(), false)
+        }
         other => (format!("the request failed ({other:?})"), false),
     };
     let applied = sent && !before_sending;
@@ -407,7 +503,10 @@ fn network_error(where_: &str, code: &ErrorCode, sent: bool) -> Error {
     } else {
         ""
     };
-    Error::transport(format!("{where_}: {what}{advice}"), applied)
+    Failure {
+        error: Error::transport(format!("{where_}: {what}{advice}"), applied),
+        retryable: true,
+    }
 }
 
 /// The path without its query string, for messages.

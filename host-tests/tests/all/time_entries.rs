@@ -59,7 +59,14 @@ fn timestamp_session() -> Session {
 /// Ids of the seeded entries matching `keep`, in the main account.
 fn entry_ids(session: &Session, keep: impl Fn(&fake::TimeEntry) -> bool) -> Vec<u64> {
     let state = session.fake.state();
-    let mut ids: Vec<u64> = state.account(fake::ACCOUNT_ID).expect("account").time_entries.iter().filter(|e| keep(e)).map(|e| e.id).collect();
+    let mut ids: Vec<u64> = state
+        .account(fake::ACCOUNT_ID)
+        .expect("account")
+        .time_entries
+        .iter()
+        .filter(|e| keep(e))
+        .map(|e| e.id)
+        .collect();
     ids.sort();
     ids
 }
@@ -88,22 +95,34 @@ fn rejected<T: std::fmt::Debug>(result: Result<T, wit::Error>) -> String {
 fn list_time_entries_filters_by_user_and_dates() {
     let session = Session::new();
     let from = ANCHOR - chrono::Days::new(2);
-    let expected = entry_ids(&session, |e| e.user.id == ids::ADA && e.spent_date >= from && e.spent_date <= ANCHOR);
+    let expected = entry_ids(&session, |e| {
+        e.user.id == ids::ADA && e.spent_date >= from && e.spent_date <= ANCHOR
+    });
     assert!(expected.len() >= 2);
     let mut q = entries_query();
     q.user_id = Some(ids::ADA);
     q.from = Some(from.to_string());
     q.to = Some(ANCHOR.to_string());
     q.is_billed = Some(false);
-    let page = session.call(|h, s| h.call_list_time_entries(s, &q)).expect("entries");
-    let unbilled = entry_ids(&session, |e| e.user.id == ids::ADA && e.spent_date >= from && e.spent_date <= ANCHOR && !e.is_billed);
+    let page = session
+        .call(|h, s| h.call_list_time_entries(s, &q))
+        .expect("entries");
+    let unbilled = entry_ids(&session, |e| {
+        e.user.id == ids::ADA && e.spent_date >= from && e.spent_date <= ANCHOR && !e.is_billed
+    });
     assert_eq!(sorted(&page.items), unbilled);
     assert_eq!(page.total, Some(unbilled.len() as u64));
     let request = session.only_request();
     assert_eq!(request.path, "/v2/time_entries");
     assert_eq!(
         query(&request),
-        pairs(&[("from", &from.to_string()), ("is_billed", "false"), ("per_page", "500"), ("to", &ANCHOR.to_string()), ("user_id", "4100001")])
+        pairs(&[
+            ("from", &from.to_string()),
+            ("is_billed", "false"),
+            ("per_page", "500"),
+            ("to", &ANCHOR.to_string()),
+            ("user_id", "4100001")
+        ])
     );
 }
 
@@ -116,7 +135,9 @@ fn list_time_entries_follows_pages_and_continues_without_losing_any() {
     q.limit = Some(250);
     let mut seen = Vec::new();
     loop {
-        let page = session.call(|h, s| h.call_list_time_entries(s, &q)).expect("entries");
+        let page = session
+            .call(|h, s| h.call_list_time_entries(s, &q))
+            .expect("entries");
         assert_eq!(page.total, Some(all.len() as u64));
         seen.extend(page.items.iter().map(|e| e.id));
         match page.continuation {
@@ -127,8 +148,17 @@ fn list_time_entries_follows_pages_and_continues_without_losing_any() {
     seen.sort();
     assert_eq!(seen, all, "every entry exactly once");
     let requests = session.requests();
-    assert!(requests.iter().all(|r| r.query_param("per_page").as_deref() == Some("250")));
-    assert!(requests.iter().any(|r| r.query_param("page").as_deref() == Some("3")), "page links were followed");
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.query_param("per_page").as_deref() == Some("250"))
+    );
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.query_param("page").as_deref() == Some("3")),
+        "page links were followed"
+    );
 }
 
 #[test]
@@ -137,9 +167,15 @@ fn a_reversed_date_range_is_refused_before_any_request() {
     let mut q = entries_query();
     q.from = Some("2026-03-18".into());
     q.to = Some("2026-03-01".into());
-    assert_eq!(invalid_field(session.call(|h, s| h.call_list_time_entries(s, &q))), "to");
+    assert_eq!(
+        invalid_field(session.call(|h, s| h.call_list_time_entries(s, &q))),
+        "to"
+    );
     q.to = Some("18/03/2026".into());
-    assert_eq!(invalid_field(session.call(|h, s| h.call_list_time_entries(s, &q))), "to");
+    assert_eq!(
+        invalid_field(session.call(|h, s| h.call_list_time_entries(s, &q))),
+        "to"
+    );
     assert!(session.requests().is_empty());
 }
 
@@ -149,13 +185,33 @@ fn get_time_entry_returns_it_with_its_invoice() {
     let billed = entry_ids(&session, |e| e.is_billed)[0];
     let (invoice, hours) = {
         let state = session.fake.state();
-        let entry = state.account(fake::ACCOUNT_ID).and_then(|a| a.time_entry(billed)).expect("entry");
-        (entry.invoice.clone().expect("billed entries name their invoice"), entry.hours)
+        let entry = state
+            .account(fake::ACCOUNT_ID)
+            .and_then(|a| a.time_entry(billed))
+            .expect("entry");
+        (
+            entry
+                .invoice
+                .clone()
+                .expect("billed entries name their invoice"),
+            entry.hours,
+        )
     };
-    let entry = session.call(|h, s| h.call_get_time_entry(s, billed, None)).expect("entry");
-    assert_eq!((entry.id, entry.is_billed, entry.hours), (billed, true, hours));
-    assert_eq!(entry.invoice.map(|i| (i.id, i.number)), Some((invoice.id, invoice.number)));
-    assert_eq!(session.only_request().path, format!("/v2/time_entries/{billed}"));
+    let entry = session
+        .call(|h, s| h.call_get_time_entry(s, billed, None))
+        .expect("entry");
+    assert_eq!(
+        (entry.id, entry.is_billed, entry.hours),
+        (billed, true, hours)
+    );
+    assert_eq!(
+        entry.invoice.map(|i| (i.id, i.number)),
+        Some((invoice.id, invoice.number))
+    );
+    assert_eq!(
+        session.only_request().path,
+        format!("/v2/time_entries/{billed}")
+    );
 }
 
 #[test]
@@ -164,18 +220,41 @@ fn create_time_entry_sends_hours_to_a_duration_account() {
     let mut entry = new_entry(ids::WEBSITE_REDESIGN, ids::DESIGN);
     entry.duration = Some("1h30m".into());
     entry.notes = Some("Homepage wireframes".into());
-    let created = session.call(|h, s| h.call_create_time_entry(s, &entry)).expect("created");
-    assert_eq!((created.hours, created.is_running, created.project.id, created.task.id), (1.5, false, ids::WEBSITE_REDESIGN, ids::DESIGN));
+    let created = session
+        .call(|h, s| h.call_create_time_entry(s, &entry))
+        .expect("created");
+    assert_eq!(
+        (
+            created.hours,
+            created.is_running,
+            created.project.id,
+            created.task.id
+        ),
+        (1.5, false, ids::WEBSITE_REDESIGN, ids::DESIGN)
+    );
     assert_eq!(created.notes.as_deref(), Some("Homepage wireframes"));
     let requests = session.requests();
-    let paths: Vec<(&str, &str)> = requests.iter().map(|r| (r.method.as_str(), r.path.as_str())).collect();
-    assert_eq!(paths, [("GET", "/v2/company"), ("POST", "/v2/time_entries")]);
+    let paths: Vec<(&str, &str)> = requests
+        .iter()
+        .map(|r| (r.method.as_str(), r.path.as_str()))
+        .collect();
+    assert_eq!(
+        paths,
+        [("GET", "/v2/company"), ("POST", "/v2/time_entries")]
+    );
     assert_eq!(requests[1].header("content-type"), Some("application/json"));
     assert_eq!(
         requests[1].json(),
         serde_json::json!({"project_id": ids::WEBSITE_REDESIGN, "task_id": ids::DESIGN, "spent_date": "2026-03-18", "hours": 1.5, "notes": "Homepage wireframes"})
     );
-    assert!(session.fake.state().account(fake::ACCOUNT_ID).and_then(|a| a.time_entry(created.id)).is_some_and(|e| e.hours == 1.5));
+    assert!(
+        session
+            .fake
+            .state()
+            .account(fake::ACCOUNT_ID)
+            .and_then(|a| a.time_entry(created.id))
+            .is_some_and(|e| e.hours == 1.5)
+    );
 }
 
 #[test]
@@ -184,23 +263,37 @@ fn start_and_end_times_become_hours_in_a_duration_account() {
     let mut entry = new_entry(ids::WEBSITE_REDESIGN, ids::DEVELOPMENT);
     entry.started_time = Some("9:00am".into());
     entry.ended_time = Some("11:45am".into());
-    let created = session.call(|h, s| h.call_create_time_entry(s, &entry)).expect("created");
+    let created = session
+        .call(|h, s| h.call_create_time_entry(s, &entry))
+        .expect("created");
     assert_eq!(created.hours, 2.75);
-    assert_eq!(session.requests()[1].json()["hours"], serde_json::json!(2.75));
+    assert_eq!(
+        session.requests()[1].json()["hours"],
+        serde_json::json!(2.75)
+    );
 }
 
 #[test]
 fn creating_without_time_starts_a_timer_and_stops_the_running_one() {
     let session = Session::new();
     let running_before = entry_ids(&session, |e| e.user.id == ids::ADA && e.is_running);
-    assert_eq!(running_before.len(), 1, "Ada has a running timer in the seed");
-    let created = session.call(|h, s| h.call_create_time_entry(s, &new_entry(ids::MOBILE_APP, ids::DEVELOPMENT))).expect("timer");
+    assert_eq!(
+        running_before.len(),
+        1,
+        "Ada has a running timer in the seed"
+    );
+    let created = session
+        .call(|h, s| h.call_create_time_entry(s, &new_entry(ids::MOBILE_APP, ids::DEVELOPMENT)))
+        .expect("timer");
     assert!(created.is_running);
     assert_eq!(
         session.requests()[1].json(),
         serde_json::json!({"project_id": ids::MOBILE_APP, "task_id": ids::DEVELOPMENT, "spent_date": "2026-03-18"})
     );
-    assert_eq!(entry_ids(&session, |e| e.user.id == ids::ADA && e.is_running), vec![created.id]);
+    assert_eq!(
+        entry_ids(&session, |e| e.user.id == ids::ADA && e.is_running),
+        vec![created.id]
+    );
 }
 
 #[test]
@@ -209,12 +302,30 @@ fn a_timestamp_account_gets_times_in_its_24_hour_clock() {
     let mut entry = new_entry(ids::WEBSITE_REDESIGN + LABS, ids::DESIGN + LABS);
     entry.started_time = Some("9am".into());
     entry.ended_time = Some("5:30pm".into());
-    let created = session.call(|h, s| h.call_create_time_entry(s, &entry)).expect("created");
-    assert_eq!((created.started_time.as_deref(), created.ended_time.as_deref()), (Some("09:00"), Some("17:30")));
+    let created = session
+        .call(|h, s| h.call_create_time_entry(s, &entry))
+        .expect("created");
+    assert_eq!(
+        (
+            created.started_time.as_deref(),
+            created.ended_time.as_deref()
+        ),
+        (Some("09:00"), Some("17:30"))
+    );
     assert_eq!(created.hours, 8.5);
     let body = session.requests()[1].json();
-    assert_eq!((body["started_time"].as_str(), body["ended_time"].as_str(), body.get("hours")), (Some("09:00"), Some("17:30"), None));
-    assert_eq!(session.requests()[1].header("harvest-account-id"), Some("1000002"));
+    assert_eq!(
+        (
+            body["started_time"].as_str(),
+            body["ended_time"].as_str(),
+            body.get("hours")
+        ),
+        (Some("09:00"), Some("17:30"), None)
+    );
+    assert_eq!(
+        session.requests()[1].header("harvest-account-id"),
+        Some("1000002")
+    );
 }
 
 #[test]
@@ -223,10 +334,16 @@ fn a_bare_duration_cannot_fit_a_timestamp_account_and_nothing_is_written() {
     let mut entry = new_entry(ids::WEBSITE_REDESIGN + LABS, ids::DESIGN + LABS);
     entry.duration = Some("2".into());
     let result = session.call(|h, s| h.call_create_time_entry(s, &entry));
-    let Err(wit::Error::InvalidInput(e)) = result else { panic!("expected invalid input, got {result:?}") };
+    let Err(wit::Error::InvalidInput(e)) = result else {
+        panic!("expected invalid input, got {result:?}")
+    };
     assert_eq!(e.field, "duration");
     assert!(e.rule.contains("start and end times"), "{}", e.rule);
-    assert_eq!(session.only_request().path, "/v2/company", "only the settings were read");
+    assert_eq!(
+        session.only_request().path,
+        "/v2/company",
+        "only the settings were read"
+    );
 }
 
 #[test]
@@ -235,8 +352,16 @@ fn a_task_not_assigned_to_the_project_gets_harvests_message() {
     let (project, task) = {
         let state = session.fake.state();
         let account = state.account(fake::ACCOUNT_ID).expect("account");
-        let project = account.projects.iter().find(|p| p.is_active).expect("project");
-        let task = account.tasks.iter().find(|t| t.is_active && account.task_assignment(project.id, t.id).is_none()).expect("unassigned task");
+        let project = account
+            .projects
+            .iter()
+            .find(|p| p.is_active)
+            .expect("project");
+        let task = account
+            .tasks
+            .iter()
+            .find(|t| t.is_active && account.task_assignment(project.id, t.id).is_none())
+            .expect("unassigned task");
         (project.id, task.id)
     };
     let mut entry = new_entry(project, task);
@@ -258,7 +383,10 @@ fn bad_arguments_are_refused_before_any_request() {
     for (change, field) in cases {
         let mut entry = new_entry(ids::WEBSITE_REDESIGN, ids::DESIGN);
         change(&mut entry);
-        assert_eq!(invalid_field(session.call(|h, s| h.call_create_time_entry(s, &entry))), field);
+        assert_eq!(
+            invalid_field(session.call(|h, s| h.call_create_time_entry(s, &entry))),
+            field
+        );
     }
     assert!(session.requests().is_empty());
 }
@@ -269,11 +397,19 @@ fn update_sends_only_the_fields_given() {
     let id = entry_ids(&session, |e| !e.is_locked && !e.is_billed && !e.is_running)[0];
     let mut changes = no_changes();
     changes.notes = Some("Reviewed with the client".into());
-    let updated = session.call(|h, s| h.call_update_time_entry(s, id, &changes)).expect("updated");
+    let updated = session
+        .call(|h, s| h.call_update_time_entry(s, id, &changes))
+        .expect("updated");
     assert_eq!(updated.notes.as_deref(), Some("Reviewed with the client"));
     let request = session.only_request();
-    assert_eq!((request.method.as_str(), request.path.as_str()), ("PATCH", format!("/v2/time_entries/{id}").as_str()));
-    assert_eq!(request.json(), serde_json::json!({"notes": "Reviewed with the client"}));
+    assert_eq!(
+        (request.method.as_str(), request.path.as_str()),
+        ("PATCH", format!("/v2/time_entries/{id}").as_str())
+    );
+    assert_eq!(
+        request.json(),
+        serde_json::json!({"notes": "Reviewed with the client"})
+    );
 }
 
 #[test]
@@ -282,7 +418,9 @@ fn update_of_a_duration_reads_the_mode_and_sends_hours() {
     let id = entry_ids(&session, |e| !e.is_locked && !e.is_billed && !e.is_running)[0];
     let mut changes = no_changes();
     changes.duration = Some("2:15".into());
-    let updated = session.call(|h, s| h.call_update_time_entry(s, id, &changes)).expect("updated");
+    let updated = session
+        .call(|h, s| h.call_update_time_entry(s, id, &changes))
+        .expect("updated");
     assert_eq!(updated.hours, 2.25);
     let requests = session.requests();
     assert_eq!(requests[0].path, "/v2/company");
@@ -302,7 +440,14 @@ fn a_locked_entry_cannot_be_changed_and_harvest_says_why() {
 #[test]
 fn an_update_without_changes_is_refused() {
     let session = Session::new();
-    assert_eq!(invalid_field(session.call(|h, s| h.call_update_time_entry(s, 3_000_000_001, &no_changes()))), "changes");
+    assert_eq!(
+        invalid_field(session.call(|h, s| h.call_update_time_entry(
+            s,
+            3_000_000_001,
+            &no_changes()
+        ))),
+        "changes"
+    );
     assert!(session.requests().is_empty());
 }
 
@@ -310,10 +455,15 @@ fn an_update_without_changes_is_refused() {
 fn delete_removes_an_open_entry_and_returns_its_id() {
     let session = Session::new();
     let id = entry_ids(&session, |e| !e.is_locked && !e.is_billed && !e.is_running)[0];
-    let deleted = session.call(|h, s| h.call_delete_time_entry(s, id, None)).expect("deleted");
+    let deleted = session
+        .call(|h, s| h.call_delete_time_entry(s, id, None))
+        .expect("deleted");
     assert_eq!(deleted, id);
     let request = session.only_request();
-    assert_eq!((request.method.as_str(), request.path.as_str()), ("DELETE", format!("/v2/time_entries/{id}").as_str()));
+    assert_eq!(
+        (request.method.as_str(), request.path.as_str()),
+        ("DELETE", format!("/v2/time_entries/{id}").as_str())
+    );
     assert!(entry_ids(&session, |e| e.id == id).is_empty());
 }
 
@@ -330,10 +480,19 @@ fn deleting_a_billed_entry_is_refused_with_harvests_message_and_it_stays() {
 fn stop_timer_stops_the_running_entry() {
     let session = Session::new();
     let id = entry_ids(&session, |e| e.user.id == ids::ADA && e.is_running)[0];
-    let stopped = session.call(|h, s| h.call_stop_timer(s, id, None)).expect("stopped");
+    let stopped = session
+        .call(|h, s| h.call_stop_timer(s, id, None))
+        .expect("stopped");
     assert!(!stopped.is_running && stopped.timer_started_at.is_none());
     let request = session.only_request();
-    assert_eq!((request.method.as_str(), request.path.as_str(), request.body.as_str()), ("PATCH", format!("/v2/time_entries/{id}/stop").as_str(), ""));
+    assert_eq!(
+        (
+            request.method.as_str(),
+            request.path.as_str(),
+            request.body.as_str()
+        ),
+        ("PATCH", format!("/v2/time_entries/{id}/stop").as_str(), "")
+    );
     assert!(entry_ids(&session, |e| e.id == id && !e.is_running) == vec![id]);
     let message = rejected(session.call(|h, s| h.call_stop_timer(s, id, None)));
     assert!(message.contains("isn't running"), "{message}");
@@ -342,10 +501,17 @@ fn stop_timer_stops_the_running_entry() {
 #[test]
 fn restart_keeps_the_id_in_a_duration_account() {
     let session = Session::new();
-    let id = entry_ids(&session, |e| e.user.id == ids::ADA && !e.is_locked && !e.is_billed && !e.is_running)[0];
-    let restarted = session.call(|h, s| h.call_restart_timer(s, id, None)).expect("restarted");
+    let id = entry_ids(&session, |e| {
+        e.user.id == ids::ADA && !e.is_locked && !e.is_billed && !e.is_running
+    })[0];
+    let restarted = session
+        .call(|h, s| h.call_restart_timer(s, id, None))
+        .expect("restarted");
     assert_eq!((restarted.id, restarted.is_running), (id, true));
-    assert_eq!(session.only_request().path, format!("/v2/time_entries/{id}/restart"));
+    assert_eq!(
+        session.only_request().path,
+        format!("/v2/time_entries/{id}/restart")
+    );
 }
 
 #[test]
@@ -354,11 +520,26 @@ fn restart_in_a_timestamp_account_returns_the_new_entry() {
     let id = {
         let state = session.fake.state();
         let account = state.account(fake::TIMESTAMP_ACCOUNT_ID).expect("labs");
-        account.time_entries.iter().find(|e| !e.is_running && !e.is_locked && !e.is_billed).expect("stopped entry").id
+        account
+            .time_entries
+            .iter()
+            .find(|e| !e.is_running && !e.is_locked && !e.is_billed)
+            .expect("stopped entry")
+            .id
     };
-    let restarted = session.call(|h, s| h.call_restart_timer(s, id, None)).expect("restarted");
+    let restarted = session
+        .call(|h, s| h.call_restart_timer(s, id, None))
+        .expect("restarted");
     assert!(restarted.is_running && restarted.ended_time.is_none());
-    assert_ne!(restarted.id, id, "Harvest starts a new entry in timestamp mode");
+    assert_ne!(
+        restarted.id, id,
+        "Harvest starts a new entry in timestamp mode"
+    );
     let state = session.fake.state();
-    assert!(state.account(fake::TIMESTAMP_ACCOUNT_ID).and_then(|a| a.time_entry(restarted.id)).is_some_and(|e| e.is_running));
+    assert!(
+        state
+            .account(fake::TIMESTAMP_ACCOUNT_ID)
+            .and_then(|a| a.time_entry(restarted.id))
+            .is_some_and(|e| e.is_running)
+    );
 }
