@@ -6,4 +6,8 @@ mod catalogue;
 mod coverage;
 mod fake_conformance;
 mod foundation;
+mod invoices;
+mod payments;
+mod reliability;
+mod reports;
 mod time_entries;
