@@ -386,7 +386,7 @@ fn exchange(
     let header = |name: &str| {
         incoming
             .headers()
-            .get(&name.to_string())
+            .get(name)
             .first()
             .map(|value| String::from_utf8_lossy(value).into_owned())
     };

@@ -45,13 +45,13 @@ pub fn date_range(
 ) -> Result<(Option<NaiveDate>, Option<NaiveDate>), Error> {
     let from = opt_date("from", from)?;
     let to = opt_date("to", to)?;
-    if let (Some(f), Some(t)) = (from, to) {
-        if f > t {
-            return Err(Error::invalid(
-                "to",
-                format!("must not be before from ({f}); got {t}"),
-            ));
-        }
+    if let (Some(f), Some(t)) = (from, to)
+        && f > t
+    {
+        return Err(Error::invalid(
+            "to",
+            format!("must not be before from ({f}); got {t}"),
+        ));
     }
     Ok((from, to))
 }
@@ -366,5 +366,55 @@ mod tests {
     fn instants_need_a_zone() {
         assert!(instant("u", "2026-03-01T09:00:00Z").is_ok());
         assert!(instant("u", "2026-03-01T09:00:00").is_err());
+    }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::super::*;
+
+        proptest! {
+            #[test]
+            fn any_text_is_a_duration_within_a_day_or_an_error(text in "\\PC{0,24}") {
+                if let Ok(hours) = duration("duration", &text) {
+                    prop_assert!((0.0..=24.0).contains(&hours));
+                }
+            }
+
+            #[test]
+            fn hours_and_minutes_read_back_exactly(h in 0u32..24, m in 0u32..60) {
+                let hours = duration("duration", &format!("{h}:{m:02}")).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+                prop_assert!((hours - (f64::from(h) + f64::from(m) / 60.0)).abs() < 1e-9);
+                let units = duration("duration", &format!("{h}h{m}m")).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+                prop_assert!((units - hours).abs() < 1e-9);
+            }
+
+            #[test]
+            fn times_round_trip_through_both_clocks(h in 0u32..24, m in 0u32..60) {
+                let time = TimeOfDay { hour: h, minute: m };
+                for clock in [Clock::TwelveHour, Clock::TwentyFourHour] {
+                    prop_assert_eq!(TimeOfDay::parse("t", &time.format(clock)).ok(), Some(time));
+                }
+            }
+
+            #[test]
+            fn any_text_is_a_time_or_an_error(text in "\\PC{0,12}") {
+                if let Ok(time) = TimeOfDay::parse("t", &text) {
+                    prop_assert!(time.hour < 24 && time.minute < 60);
+                }
+            }
+
+            #[test]
+            fn dates_accept_exactly_the_calendar(y in 1900i32..2200, m in 1u32..13, d in 1u32..32) {
+                let text = format!("{y:04}-{m:02}-{d:02}");
+                prop_assert_eq!(date("d", &text).is_ok(), NaiveDate::from_ymd_opt(y, m, d).is_some());
+            }
+
+            #[test]
+            fn any_text_is_a_date_or_an_error(text in "\\PC{0,16}") {
+                let _ = date("d", &text);
+                let _ = instant("u", &text);
+            }
+        }
     }
 }

@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result, anyhow};
+use wasmtime::component::types::ComponentFunc;
 use wasmtime::component::{Component, Linker, ResourceTable, Val};
-use wasmtime::{Engine, Store, StoreLimits, StoreLimitsBuilder};
+use wasmtime::{Engine, ResourceLimiter, Store};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{
@@ -38,7 +39,7 @@ pub struct State {
     http: WasiHttpCtx,
     table: ResourceTable,
     policy: NetworkPolicy,
-    limits: StoreLimits,
+    memory: MemoryCap,
 }
 
 impl WasiView for State {
@@ -85,7 +86,7 @@ impl WasiHttpHooks for NetworkPolicy {
             .host()
             .unwrap_or_default()
             .to_ascii_lowercase();
-        if !self.allowed.iter().any(|allowed| *allowed == host) {
+        if !self.allowed.contains(&host) {
             if let Ok(mut denied) = self.denied.lock() {
                 denied.push(request.uri().to_string());
             }
@@ -117,6 +118,8 @@ pub struct CallRecord {
     pub stderr: String,
     /// URLs the network policy refused.
     pub denied: Vec<String>,
+    /// The largest size guest memory reached, in bytes.
+    pub peak_memory_bytes: usize,
 }
 
 impl Host {
@@ -163,31 +166,32 @@ impl Host {
             .collect()
     }
 
-    /// A fresh store whose environment holds `env`, and the allow list derived from it.
-    pub fn store(
-        &self,
-        env: &[(String, String)],
-    ) -> (Store<State>, MemoryOutputPipe, Arc<Mutex<Vec<String>>>) {
+    /// A fresh store whose environment holds `env`, with the network allow list derived from
+    /// it unless `options` names one.
+    fn store(&self, env: &[(String, String)], options: &CallOptions) -> (Store<State>, Observers) {
         let stderr = MemoryOutputPipe::new(STDERR_CAPACITY);
         let wasi = WasiCtx::builder().envs(env).stderr(stderr.clone()).build();
         let denied = Arc::new(Mutex::new(Vec::new()));
-        let policy = NetworkPolicy {
-            allowed: allowed_hosts(env),
-            denied: denied.clone(),
-        };
-        let limits = StoreLimitsBuilder::new()
-            .memory_size(MEMORY_LIMIT_BYTES)
-            .build();
+        let allowed = options
+            .allowed_hosts
+            .clone()
+            .unwrap_or_else(|| allowed_hosts(env));
         let state = State {
             wasi,
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
-            policy,
-            limits,
+            policy: NetworkPolicy {
+                allowed,
+                denied: denied.clone(),
+            },
+            memory: MemoryCap {
+                limit: MEMORY_LIMIT_BYTES,
+                peak: 0,
+            },
         };
         let mut store = Store::new(&self.engine, state);
-        store.limiter(|state| &mut state.limits);
-        (store, stderr, denied)
+        store.limiter(|state| &mut state.memory);
+        (store, Observers { stderr, denied })
     }
 
     /// Calls typed exports in a fresh instance.
@@ -196,20 +200,46 @@ impl Host {
         env: &[(String, String)],
         f: impl FnOnce(&Harvest, &mut Store<State>) -> wasmtime::Result<R>,
     ) -> Result<(R, CallRecord)> {
-        let (mut store, stderr, denied) = self.store(env);
+        self.call_with(&CallOptions::default(), env, f)
+    }
+
+    /// Calls typed exports in a fresh instance, with per-call host settings.
+    pub fn call_with<R>(
+        &self,
+        options: &CallOptions,
+        env: &[(String, String)],
+        f: impl FnOnce(&Harvest, &mut Store<State>) -> wasmtime::Result<R>,
+    ) -> Result<(R, CallRecord)> {
+        let (mut store, observers) = self.store(env, options);
         let instance = self.pre.instantiate(&mut store)?;
         let result = f(&instance, &mut store);
-        let record = CallRecord {
-            stderr: String::from_utf8_lossy(&stderr.contents()).into_owned(),
-            denied: denied.lock().map(|d| d.clone()).unwrap_or_default(),
-        };
+        let record = observers.record(&store);
         match result {
             Ok(value) => Ok((value, record)),
-            Err(trap) => Err(anyhow::Error::from(trap).context(format!(
-                "the component trapped; its stderr: {}",
-                record.stderr
-            ))),
+            Err(trap) => Err(trapped(trap, &record)),
         }
+    }
+
+    /// Calls the export `name` with the parameters `params` builds from its type, returning
+    /// its raw result.
+    pub fn call_dynamic(
+        &self,
+        env: &[(String, String)],
+        name: &str,
+        params: impl FnOnce(&ComponentFunc) -> Result<Vec<Val>>,
+    ) -> Result<(Option<Val>, CallRecord)> {
+        let (mut store, observers) = self.store(env, &CallOptions::default());
+        let instance = self.pre.instance_pre().instantiate(&mut store)?;
+        let func = instance
+            .get_func(&mut store, name)
+            .ok_or_else(|| anyhow!("the component has no export named {name:?}"))?;
+        let ty = func.ty(&store);
+        let params = params(&ty)?;
+        let mut results = vec![Val::Bool(false); ty.results().len()];
+        let call = func.call(&mut store, &params, &mut results);
+        let record = observers.record(&store);
+        call.map_err(|trap| trapped(trap, &record))?;
+        Ok((results.into_iter().next(), record))
     }
 
     /// Calls the export `name` with JSON arguments, returning its `result` as JSON:
@@ -223,36 +253,78 @@ impl Host {
         std::result::Result<serde_json::Value, serde_json::Value>,
         CallRecord,
     )> {
-        let (mut store, stderr, denied) = self.store(env);
-        let instance = self.pre.instance_pre().instantiate(&mut store)?;
-        let func = instance
-            .get_func(&mut store, name)
-            .ok_or_else(|| anyhow!("the component has no export named {name:?}"))?;
-        let ty = func.ty(&store);
-        let params = json::params_to_vals(&ty, args)?;
-        let mut results = vec![Val::Bool(false); ty.results().len()];
-        let call = func.call(&mut store, &params, &mut results);
-        let record = CallRecord {
-            stderr: String::from_utf8_lossy(&stderr.contents()).into_owned(),
-            denied: denied.lock().map(|d| d.clone()).unwrap_or_default(),
-        };
-        call.map_err(|trap| {
-            anyhow::Error::from(trap).context(format!(
-                "the component trapped; its stderr: {}",
-                record.stderr
-            ))
-        })?;
-        let outcome = match results.first() {
+        let (result, record) = self.call_dynamic(env, name, |ty| json::params_to_vals(ty, args))?;
+        let outcome = match result {
             Some(Val::Result(Ok(value))) => {
                 Ok(value.as_deref().map(json::from_val).unwrap_or_default())
             }
             Some(Val::Result(Err(error))) => {
                 Err(error.as_deref().map(json::from_val).unwrap_or_default())
             }
-            Some(other) => Ok(json::from_val(other)),
+            Some(other) => Ok(json::from_val(&other)),
             None => Ok(serde_json::Value::Null),
         };
         Ok((outcome, record))
+    }
+}
+
+/// Per-call settings a host chooses.
+#[derive(Clone, Debug, Default)]
+pub struct CallOptions {
+    /// Host names the component may reach; default: those its configuration names.
+    pub allowed_hosts: Option<Vec<String>>,
+}
+
+/// What a store's observers saw, read after the call.
+struct Observers {
+    stderr: MemoryOutputPipe,
+    denied: Arc<Mutex<Vec<String>>>,
+}
+
+impl Observers {
+    fn record(&self, store: &Store<State>) -> CallRecord {
+        CallRecord {
+            stderr: String::from_utf8_lossy(&self.stderr.contents()).into_owned(),
+            denied: self.denied.lock().map(|d| d.clone()).unwrap_or_default(),
+            peak_memory_bytes: store.data().memory.peak,
+        }
+    }
+}
+
+fn trapped(trap: wasmtime::Error, record: &CallRecord) -> anyhow::Error {
+    anyhow::Error::from(trap).context(format!(
+        "the component trapped; its stderr: {}",
+        record.stderr
+    ))
+}
+
+/// Caps guest memory and remembers the largest size it reached.
+pub struct MemoryCap {
+    limit: usize,
+    peak: usize,
+}
+
+impl ResourceLimiter for MemoryCap {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        if desired > self.limit {
+            return Ok(false);
+        }
+        self.peak = self.peak.max(desired);
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        _desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(true)
     }
 }
 

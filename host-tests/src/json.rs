@@ -26,10 +26,10 @@ pub fn params_to_vals(func: &ComponentFunc, args: &Value) -> Result<Vec<Val>> {
         Value::Null => &empty,
         other => bail!("arguments must be a JSON object keyed by parameter name, got {other}"),
     };
-    if let [(name, ty @ Type::Record(_))] = params.as_slice() {
-        if field(object, name).is_none() {
-            return Ok(vec![to_val(args, ty, name)?]);
-        }
+    if let [(name, ty @ Type::Record(_))] = params.as_slice()
+        && field(object, name).is_none()
+    {
+        return Ok(vec![to_val(args, ty, name)?]);
     }
     let known: Vec<String> = params.iter().map(|(name, _)| snake(name)).collect();
     if let Some(unknown) = object.keys().find(|key| !known.contains(&snake(key))) {

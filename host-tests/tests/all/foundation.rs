@@ -369,15 +369,15 @@ fn harvests_422_message_is_passed_verbatim() {
 fn an_html_error_page_is_described_not_parsed() {
     let session = Session::new();
     session.fake.inject(Fault::Status {
-        status: 502,
+        status: 500,
         content_type: "text/html".into(),
-        body: "<html><body><h1>502 Bad Gateway</h1></body></html>".into(),
+        body: "<html><body><h1>We're sorry, but something went wrong.</h1></body></html>".into(),
     });
     let result = session.call(|h, s| h.call_get_project(s, 1, None));
     let Err(wit::Error::Upstream(e)) = result else {
         panic!("expected upstream, got {result:?}")
     };
-    assert_eq!(e.status, 502);
+    assert_eq!(e.status, 500);
     assert!(e.message.contains("HTML"), "{}", e.message);
 }
 

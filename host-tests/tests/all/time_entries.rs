@@ -373,7 +373,8 @@ fn a_task_not_assigned_to_the_project_gets_harvests_message() {
 #[test]
 fn bad_arguments_are_refused_before_any_request() {
     let session = Session::new();
-    let cases: [(fn(&mut wit::NewTimeEntry), &str); 5] = [
+    type Breakage = fn(&mut wit::NewTimeEntry);
+    let cases: [(Breakage, &str); 5] = [
         (|e| e.spent_date = "2026-13-01".into(), "spent-date"),
         (|e| e.project_id = 0, "project-id"),
         (|e| e.duration = Some("25h".into()), "duration"),
