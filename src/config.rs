@@ -1,5 +1,6 @@
 //! Configuration, read from the component's environment on every call (hosts start a
-//! fresh instance per call, so nothing is cached).
+//! fresh instance per call, so nothing is cached). Errors name a key but never echo its
+//! value: a secret pasted into the wrong key must not reach the model.
 
 use std::fmt;
 
@@ -14,6 +15,8 @@ pub const RATE_LIMIT_WAIT: &str = "HARVEST_RATE_LIMIT_WAIT_SECONDS";
 pub const CONNECT_TIMEOUT: &str = "HARVEST_CONNECT_TIMEOUT_MS";
 pub const FIRST_BYTE_TIMEOUT: &str = "HARVEST_FIRST_BYTE_TIMEOUT_MS";
 pub const BETWEEN_BYTES_TIMEOUT: &str = "HARVEST_BETWEEN_BYTES_TIMEOUT_MS";
+pub const CLIENT_ID: &str = "HARVEST_CLIENT_ID";
+pub const CLIENT_SECRET: &str = "HARVEST_CLIENT_SECRET";
 
 const DEFAULT_API_URL: &str = "https://api.harvestapp.com";
 const DEFAULT_ID_URL: &str = "https://id.getharvest.com";
@@ -71,7 +74,7 @@ impl Origin {
         let invalid = || {
             Error::Config(format!(
                 "{key} must be an origin such as https://api.harvestapp.com \
-                 (http or https, a host and an optional port, no path); got {value:?}"
+                 (http or https, a host and an optional port, no path)"
             ))
         };
         let (scheme, rest) = if let Some(rest) = value.strip_prefix("https://") {
@@ -149,9 +152,7 @@ impl Policy {
                 .ok()
                 .filter(|n| *n <= max)
                 .ok_or_else(|| {
-                    Error::Config(format!(
-                        "{key} must be a whole number from 0 to {max}; got {raw:?}"
-                    ))
+                    Error::Config(format!("{key} must be a whole number from 0 to {max}"))
                 }),
         };
         let defaults = Policy::default();
@@ -189,25 +190,46 @@ impl Config {
     }
 
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, Error> {
+        Config::read(lookup, true)
+    }
+
+    /// For Harvest ID's OAuth token endpoint, which issues tokens and so needs none: the
+    /// access token is left empty, and requests made with this configuration carry no bearer.
+    pub fn for_harvest_id() -> Result<Config, Error> {
+        Config::for_harvest_id_from(|key| std::env::var(key).ok())
+    }
+
+    pub fn for_harvest_id_from(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, Error> {
+        Config::read(lookup, false)
+    }
+
+    fn read(lookup: impl Fn(&str) -> Option<String>, needs_token: bool) -> Result<Config, Error> {
         let value = |key: &str| {
             lookup(key)
                 .map(|v| v.trim().to_string())
                 .filter(|v| !v.is_empty())
         };
-        let access_token = value(ACCESS_TOKEN).map(Secret::new).ok_or_else(|| {
-            Error::Config(format!(
-                "{ACCESS_TOKEN} is not set: the host must provide a Harvest personal access token \
-                 (created at https://id.getharvest.com/developers) or an OAuth access token"
-            ))
-        })?;
-        let account_id = match value(ACCOUNT_ID) {
-            None => None,
-            Some(raw) => Some(raw.parse::<u64>().ok().filter(|id| *id > 0).ok_or_else(|| {
+        let access_token = if needs_token {
+            value(ACCESS_TOKEN).map(Secret::new).ok_or_else(|| {
                 Error::Config(format!(
-                    "{ACCOUNT_ID} must be a positive whole number (a Harvest account id); got {raw:?}"
+                    "{ACCESS_TOKEN} is not set: the host must provide a Harvest personal access \
+                     token (created at https://id.getharvest.com/developers) or an OAuth access token"
                 ))
-            })?),
+            })?
+        } else {
+            Secret::new(String::new())
         };
+        let account_id =
+            match value(ACCOUNT_ID) {
+                None => None,
+                Some(raw) => Some(raw.parse::<u64>().ok().filter(|id| *id > 0).ok_or_else(
+                    || {
+                        Error::Config(format!(
+                            "{ACCOUNT_ID} must be a positive whole number (a Harvest account id)"
+                        ))
+                    },
+                )?),
+            };
         let user_agent = value(USER_AGENT).unwrap_or_else(|| DEFAULT_USER_AGENT.to_string());
         let api = Origin::parse(
             API_URL,
@@ -217,7 +239,7 @@ impl Config {
             ID_URL,
             &value(ID_URL).unwrap_or_else(|| DEFAULT_ID_URL.into()),
         )?;
-        let policy = Policy::from_lookup(&value)?;
+        let policy = Policy::from_lookup(value)?;
         Ok(Config {
             access_token,
             account_id,
@@ -227,6 +249,36 @@ impl Config {
             policy,
         })
     }
+}
+
+/// An OAuth application's Client ID and Client Secret (§3.2); the secret never prints.
+#[derive(Clone, Debug)]
+pub struct OAuthClient {
+    pub id: String,
+    pub secret: Secret,
+}
+
+impl OAuthClient {
+    /// From `HARVEST_CLIENT_ID` and `HARVEST_CLIENT_SECRET`.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<OAuthClient, Error> {
+        Ok(OAuthClient {
+            id: client_setting(&lookup, CLIENT_ID)?,
+            secret: Secret::new(client_setting(&lookup, CLIENT_SECRET)?),
+        })
+    }
+}
+
+/// `HARVEST_CLIENT_ID` or `HARVEST_CLIENT_SECRET`, which must be set.
+pub fn client_setting(lookup: impl Fn(&str) -> Option<String>, key: &str) -> Result<String, Error> {
+    lookup(key)
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| {
+            Error::Config(format!(
+                "{key} is not set: the host must provide its OAuth application's credentials \
+                 (created at https://id.getharvest.com/developers), or pass them as arguments"
+            ))
+        })
 }
 
 #[cfg(test)]
@@ -247,6 +299,24 @@ mod tests {
             panic!("expected a config error")
         };
         assert!(message.contains(ACCESS_TOKEN), "{message}");
+    }
+
+    #[test]
+    fn harvest_id_config_needs_no_token() {
+        let Ok(c) = Config::for_harvest_id_from(|_| None) else {
+            panic!("a token-less config is valid for Harvest ID")
+        };
+        assert_eq!(c.access_token.expose(), "");
+        assert_eq!(c.id.to_string(), "https://id.getharvest.com");
+    }
+
+    #[test]
+    fn missing_client_secret_names_the_key() {
+        let lookup = |key: &str| (key == CLIENT_ID).then(|| "id".to_string());
+        let Err(Error::Config(message)) = OAuthClient::from_lookup(lookup) else {
+            panic!("expected a config error")
+        };
+        assert!(message.contains(CLIENT_SECRET), "{message}");
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! Each WIT export hands off to the module that owns its Harvest resource. Requests go
 //! through [`transport`]; configuration and secrets live in [`config`].
 
+// The generated glue passes flattened records as many arguments.
+#[allow(clippy::too_many_arguments)]
 mod bindings {
     wit_bindgen::generate!({
         path: "wit",
@@ -18,6 +20,7 @@ mod company;
 mod config;
 mod error;
 mod invoices;
+mod oauth;
 mod paging;
 mod payments;
 mod projects;
@@ -28,6 +31,7 @@ mod transport;
 mod users;
 mod validate;
 
+use bindings::exports::harvest::tools::oauth::{ClientCredentials, ScopedAccount, TokenSet};
 use bindings::harvest::tools::types::*;
 
 struct Component;
@@ -120,5 +124,31 @@ impl bindings::Guest for Component {
     }
     fn invoice_report(query: ReportQuery) -> Result<UninvoicedReport, Error> {
         reports::uninvoiced(query)
+    }
+}
+
+impl bindings::exports::harvest::tools::oauth::Guest for Component {
+    fn authorization_url(
+        state: String,
+        redirect_uri: Option<String>,
+        client_id: Option<String>,
+    ) -> Result<String, Error> {
+        oauth::authorization_url(state, redirect_uri, client_id)
+    }
+    fn exchange_code(
+        code: String,
+        redirect_uri: Option<String>,
+        credentials: Option<ClientCredentials>,
+    ) -> Result<TokenSet, Error> {
+        oauth::exchange_code(code, redirect_uri, credentials)
+    }
+    fn refresh(
+        refresh_token: String,
+        credentials: Option<ClientCredentials>,
+    ) -> Result<TokenSet, Error> {
+        oauth::refresh(refresh_token, credentials)
+    }
+    fn parse_scope(scope: String) -> Vec<ScopedAccount> {
+        oauth::parse_scope(&scope)
     }
 }

@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand};
 use host_tests::fake::{self, FakeHarvest, FakeOptions};
 use host_tests::host::{Host, config_from_process_env};
 
+mod connect;
 mod demo;
 
 #[derive(Parser)]
@@ -47,6 +48,23 @@ enum Command {
         /// Arguments as a JSON object, e.g. '{"project_id": 1}'.
         #[arg(default_value = "{}")]
         args: String,
+        /// The component to load; default: dist/harvest.wasm.
+        #[arg(long)]
+        component: Option<PathBuf>,
+    },
+    /// Connect a Harvest user through your OAuth application (HARVEST_CLIENT_ID and
+    /// HARVEST_CLIENT_SECRET): print the authorization URL, wait for Harvest ID's redirect on
+    /// http://127.0.0.1:PORT/callback, and print the HARVEST_* lines to use.
+    Connect {
+        /// The port to listen on for the redirect; 0 picks a free one.
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// The component to load; default: dist/harvest.wasm.
+        #[arg(long)]
+        component: Option<PathBuf>,
+    },
+    /// Refresh the OAuth tokens with HARVEST_REFRESH_TOKEN and print the new HARVEST_* lines.
+    Refresh {
         /// The component to load; default: dist/harvest.wasm.
         #[arg(long)]
         component: Option<PathBuf>,
@@ -107,6 +125,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             println!("{}", serde_json::to_string_pretty(&json)?);
             Ok(code)
+        }
+        Command::Connect { port, component } => {
+            let host =
+                Host::load(&component.unwrap_or_else(|| PathBuf::from("dist/harvest.wasm")))?;
+            connect::connect(&host, port)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Refresh { component } => {
+            let host =
+                Host::load(&component.unwrap_or_else(|| PathBuf::from("dist/harvest.wasm")))?;
+            connect::refresh(&host)?;
+            Ok(ExitCode::SUCCESS)
         }
     }
 }
