@@ -24,6 +24,8 @@ pub struct Listing {
     /// Items of the first page already returned by an earlier call.
     skip: usize,
     limit: usize,
+    /// True when continuing an earlier call, whose items are not counted here.
+    resumed: bool,
 }
 
 impl Listing {
@@ -42,6 +44,7 @@ impl Listing {
                     first: first.to_string(),
                     skip,
                     limit,
+                    resumed: true,
                 })
             }
             None => {
@@ -50,6 +53,7 @@ impl Listing {
                     first: Request::get(endpoint).query(&query).path,
                     skip: 0,
                     limit,
+                    resumed: false,
                 })
             }
         }
@@ -163,6 +167,7 @@ pub fn collect<T: DeserializeOwned>(api: &Api, listing: Listing) -> Result<Page<
         first: mut path,
         mut skip,
         limit,
+        resumed,
     } = listing;
     let mut items = Vec::new();
     let mut total = None;
@@ -210,6 +215,17 @@ pub fn collect<T: DeserializeOwned>(api: &Api, listing: Listing) -> Result<Page<
                 skip = 0;
             }
             None => {
+                // The pages ended short of Harvest's own count: never hand that on as complete.
+                if let Some(total) = total.filter(|t| !resumed && (items.len() as u64) < *t) {
+                    return Err(Error::upstream(
+                        200,
+                        format!(
+                            "Harvest counted {total} records but its pages held {}; the list is \
+                             incomplete, try again",
+                            items.len()
+                        ),
+                    ));
+                }
                 return Ok(Page {
                     items,
                     total,

@@ -398,19 +398,29 @@ fn exchange(
             request.is_write(),
         )
     })?;
-    let body = read_body(body).map_err(|message| {
-        let advice = if request.is_write() {
-            "; the change may have been applied: check before repeating it"
-        } else {
-            ""
-        };
-        let error = Error::transport(
-            format!("{where_}: reading the answer failed: {message}{advice}"),
-            request.is_write(),
-        );
-        Failure {
-            error,
-            retryable: true,
+    let body = read_body(body).map_err(|problem| match problem {
+        ReadError::TooLarge => Failure::from(Error::upstream(
+            status,
+            format!(
+                "{where_}: the answer is larger than {} MiB and was not read; narrow the query \
+                 (dates, filters, a smaller limit)",
+                MAX_BODY_BYTES / (1024 * 1024)
+            ),
+        )),
+        ReadError::Broken(message) => {
+            let advice = if request.is_write() {
+                "; the change may have been applied: check before repeating it"
+            } else {
+                ""
+            };
+            let error = Error::transport(
+                format!("{where_}: reading the answer failed: {message}{advice}"),
+                request.is_write(),
+            );
+            Failure {
+                error,
+                retryable: true,
+            }
         }
     })?;
     Ok(Response {
@@ -436,20 +446,24 @@ fn write_body(body: OutgoingBody, bytes: &[u8]) -> Result<(), String> {
         .map_err(|code| format!("finishing the request failed ({code:?})"))
 }
 
-fn read_body(body: IncomingBody) -> Result<Vec<u8>, String> {
+/// Why an answer's body could not be read.
+enum ReadError {
+    /// Larger than `MAX_BODY_BYTES`: the same request would fail the same way again.
+    TooLarge,
+    Broken(String),
+}
+
+fn read_body(body: IncomingBody) -> Result<Vec<u8>, ReadError> {
     let mut bytes = Vec::new();
     {
         let stream = body
             .stream()
-            .map_err(|()| "the response stream was unavailable")?;
+            .map_err(|()| ReadError::Broken("the response stream was unavailable".into()))?;
         loop {
             match stream.blocking_read(64 * 1024) {
                 Ok(chunk) => {
                     if bytes.len() + chunk.len() > MAX_BODY_BYTES {
-                        return Err(format!(
-                            "the answer is larger than {} MiB; narrow the query (dates, filters, limit)",
-                            MAX_BODY_BYTES / (1024 * 1024)
-                        ));
+                        return Err(ReadError::TooLarge);
                     }
                     bytes.extend_from_slice(&chunk);
                 }
@@ -464,7 +478,9 @@ fn read_body(body: IncomingBody) -> Result<Vec<u8>, String> {
                         .chars()
                         .take(200)
                         .collect();
-                    return Err(format!("the connection failed mid-answer ({first_line})"));
+                    return Err(ReadError::Broken(format!(
+                        "the connection failed mid-answer ({first_line})"
+                    )));
                 }
             }
         }

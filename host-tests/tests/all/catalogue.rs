@@ -235,3 +235,32 @@ fn get_client_for_an_unknown_id_is_not_found() {
         "{result:?}"
     );
 }
+
+#[test]
+fn a_member_may_not_list_tasks_or_clients() {
+    let session = Session::new().configured(fake::MEMBER_TOKEN, Some(fake::ACCOUNT_ID));
+    let tasks = wit::TaskQuery {
+        activity: None,
+        updated_since: None,
+        limit: None,
+        continuation: None,
+        account_id: None,
+    };
+    let result = session.call(|h, s| h.call_list_tasks(s, &tasks));
+    assert!(
+        matches!(&result, Err(wit::Error::Forbidden(m)) if m.contains("/v2/tasks")),
+        "{result:?}"
+    );
+    let clients = wit::ClientQuery {
+        activity: None,
+        updated_since: None,
+        limit: None,
+        continuation: None,
+        account_id: None,
+    };
+    let result = session.call(|h, s| h.call_list_clients(s, &clients));
+    assert!(
+        matches!(&result, Err(wit::Error::Forbidden(m)) if m.contains("/v2/clients")),
+        "{result:?}"
+    );
+}

@@ -437,3 +437,27 @@ pub fn project_query(limit: Option<u32>) -> wit::ProjectQuery {
         account_id: None,
     }
 }
+
+#[test]
+fn list_accounts_with_a_revoked_token_is_unauthorized() {
+    let session = Session::new().configured("tok-revoked", None);
+    let result = session.call(|h, s| h.call_list_accounts(s));
+    assert!(
+        matches!(&result, Err(wit::Error::Unauthorized(m)) if m.contains("refresh")),
+        "{result:?}"
+    );
+}
+
+#[test]
+fn an_account_the_token_cannot_reach_is_unauthorized() {
+    let session = Session::new();
+    let result = session.call(|h, s| h.call_get_current_user(s, Some(fake::TIMESTAMP_ACCOUNT_ID)));
+    let Err(wit::Error::Unauthorized(message)) = result else {
+        panic!("expected unauthorized, got {result:?}")
+    };
+    assert!(message.contains("account id"), "{message}");
+    assert_eq!(
+        session.only_request().header("harvest-account-id"),
+        Some("1000002")
+    );
+}

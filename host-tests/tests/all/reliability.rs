@@ -240,3 +240,101 @@ fn a_bad_policy_setting_is_a_config_error_naming_the_key() {
         "{result:?}"
     );
 }
+
+fn project_page(session: &Session, next: Option<&str>, total: u64, items: usize) -> Fault {
+    let projects: Vec<serde_json::Value> = {
+        let state = session.fake.state();
+        let account = state.account(fake::ACCOUNT_ID).expect("account");
+        account
+            .projects
+            .iter()
+            .take(items)
+            .map(|p| serde_json::to_value(p).expect("json"))
+            .collect()
+    };
+    let body = serde_json::json!({
+        "projects": projects, "per_page": 500, "total_pages": 1, "total_entries": total,
+        "next_page": null, "previous_page": null, "page": 1,
+        "links": {"first": "x", "next": next.map(|n| format!("{}{n}", session.fake.url())), "previous": null, "last": "y"}
+    });
+    Fault::Status {
+        status: 200,
+        content_type: "application/json".into(),
+        body: body.to_string(),
+    }
+}
+
+#[test]
+fn a_next_link_that_repeats_is_a_loop_not_an_endless_list() {
+    let session = Session::new();
+    session.fake.inject(project_page(
+        &session,
+        Some("/v2/projects?per_page=500"),
+        2,
+        1,
+    ));
+    let result =
+        session.call(|h, s| h.call_list_projects(s, &crate::foundation::project_query(None)));
+    assert!(
+        matches!(&result, Err(wit::Error::Upstream(e)) if e.message.contains("repeated")),
+        "{result:?}"
+    );
+    assert_eq!(session.requests().len(), 1);
+}
+
+#[test]
+fn pages_that_end_short_of_harvests_count_are_an_error_not_a_short_list() {
+    let session = Session::new();
+    session.fake.inject(project_page(&session, None, 40, 3));
+    let result =
+        session.call(|h, s| h.call_list_projects(s, &crate::foundation::project_query(None)));
+    assert!(
+        matches!(&result, Err(wit::Error::Upstream(e)) if e.message.contains("counted 40") && e.message.contains("held 3")),
+        "{result:?}"
+    );
+}
+
+#[test]
+fn an_oversized_answer_is_refused_without_reading_it_all() {
+    let session = Session::new();
+    let body = format!(
+        r#"{{"projects": [], "padding": "{}"}}"#,
+        "x".repeat(33 * 1024 * 1024)
+    );
+    session.fake.inject(Fault::Status {
+        status: 200,
+        content_type: "application/json".into(),
+        body,
+    });
+    let (result, record) = session
+        .call_recorded(|h, s| h.call_list_projects(s, &crate::foundation::project_query(None)));
+    assert!(
+        matches!(&result, Err(wit::Error::Upstream(e)) if e.message.contains("larger than 32 MiB")),
+        "{result:?}"
+    );
+    assert_eq!(
+        session.requests().len(),
+        1,
+        "not retried: the same request would fail the same way"
+    );
+    assert!(
+        record.peak_memory_bytes < 128 * 1024 * 1024,
+        "peak {}",
+        record.peak_memory_bytes
+    );
+}
+
+#[test]
+fn a_wrongly_typed_answer_is_an_upstream_error() {
+    let session = Session::new();
+    session.fake.inject(Fault::Status {
+        status: 200,
+        content_type: "application/json".into(),
+        body: r#"{"id": "seven", "name": 7}"#.into(),
+    });
+    let result = session.call(|h, s| h.call_get_project(s, ids::MOBILE_APP, None));
+    assert!(
+        matches!(&result, Err(wit::Error::Upstream(e)) if e.message.contains("could not be read")),
+        "{result:?}"
+    );
+}

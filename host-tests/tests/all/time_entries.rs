@@ -544,3 +544,21 @@ fn restart_in_a_timestamp_account_returns_the_new_entry() {
             .is_some_and(|e| e.is_running)
     );
 }
+
+#[test]
+fn get_time_entry_for_an_unknown_id_is_not_found() {
+    let session = Session::new();
+    let result = session.call(|h, s| h.call_get_time_entry(s, 9_999_999_999, None));
+    assert!(
+        matches!(&result, Err(wit::Error::NotFound(m)) if m.contains("/v2/time_entries/9999999999")),
+        "{result:?}"
+    );
+}
+
+#[test]
+fn restarting_a_running_timer_is_refused_with_harvests_message() {
+    let session = Session::new();
+    let running = entry_ids(&session, |e| e.user.id == ids::ADA && e.is_running)[0];
+    let message = rejected(session.call(|h, s| h.call_restart_timer(s, running, None)));
+    assert!(message.contains("already running"), "{message}");
+}
