@@ -321,7 +321,9 @@ mod tests {
 
     #[test]
     fn defaults_point_at_harvest() {
-        let c = config(&[(ACCESS_TOKEN, "t")]).expect("valid config");
+        let Ok(c) = config(&[(ACCESS_TOKEN, "t")]) else {
+            panic!("valid config")
+        };
         assert_eq!(c.api.to_string(), "https://api.harvestapp.com");
         assert_eq!(c.id.to_string(), "https://id.getharvest.com");
         assert!(c.user_agent.starts_with("harvest-component/") && c.user_agent.contains("(http"));
@@ -330,7 +332,9 @@ mod tests {
 
     #[test]
     fn secrets_never_print() {
-        let c = config(&[(ACCESS_TOKEN, "tok-SECRET-123")]).expect("valid config");
+        let Ok(c) = config(&[(ACCESS_TOKEN, "tok-SECRET-123")]) else {
+            panic!("valid config")
+        };
         assert!(!format!("{c:?}").contains("SECRET"));
         assert_eq!(c.access_token.to_string(), "[redacted]");
     }
@@ -353,7 +357,9 @@ mod tests {
 
     #[test]
     fn relative_accepts_only_the_same_origin() {
-        let o = Origin::parse("K", "http://127.0.0.1:8080").expect("origin");
+        let Ok(o) = Origin::parse("K", "http://127.0.0.1:8080") else {
+            panic!("origin")
+        };
         assert_eq!(
             o.relative("http://127.0.0.1:8080/v2/x?page=2"),
             Some("/v2/x?page=2")
