@@ -152,6 +152,26 @@ impl Host {
         })
     }
 
+    /// The interfaces the component imports, each with the number of functions the host
+    /// must provide for it (none for an interface that only shares types).
+    pub fn imports(&self) -> Vec<(String, usize)> {
+        use wasmtime::component::types::ComponentItem;
+        let ty = self.component.component_type();
+        ty.imports(&self.engine)
+            .map(|(name, item)| {
+                let functions = match &item.ty {
+                    ComponentItem::ComponentInstance(instance) => instance
+                        .exports(&self.engine)
+                        .filter(|(_, e)| matches!(e.ty, ComponentItem::ComponentFunc(_)))
+                        .count(),
+                    ComponentItem::ComponentFunc(_) => 1,
+                    _ => 0,
+                };
+                (name.to_string(), functions)
+            })
+            .collect()
+    }
+
     /// The names of the component's exported functions.
     pub fn export_names(&self) -> Vec<String> {
         let ty = self.component.component_type();
