@@ -15,6 +15,7 @@ mod bindings {
 
 mod accounts;
 mod api;
+mod catalogue;
 mod clients;
 mod company;
 mod config;
@@ -25,12 +26,14 @@ mod paging;
 mod payments;
 mod projects;
 mod reports;
+mod schema;
 mod tasks;
 mod time_entries;
 mod transport;
 mod users;
 mod validate;
 
+use bindings::exports::harvest::tools::catalogue::Tool;
 use bindings::exports::harvest::tools::oauth::{ClientCredentials, ScopedAccount, TokenSet};
 use bindings::harvest::tools::types::*;
 
@@ -150,5 +153,14 @@ impl bindings::exports::harvest::tools::oauth::Guest for Component {
     }
     fn parse_scope(scope: String) -> Vec<ScopedAccount> {
         oauth::parse_scope(&scope)
+    }
+}
+
+impl bindings::exports::harvest::tools::catalogue::Guest for Component {
+    fn tools() -> Vec<Tool> {
+        catalogue::tools()
+    }
+    fn call(name: String, arguments: String) -> Result<String, Error> {
+        catalogue::call(name, arguments)
     }
 }

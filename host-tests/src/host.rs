@@ -22,6 +22,8 @@ wasmtime::component::bindgen!({
     path: "../wit",
 });
 
+/// A tool as the component's catalogue describes it.
+pub use self::exports::harvest::tools::catalogue::{Access, Tool};
 /// The component's shared types, as the host sees them.
 pub use self::harvest::tools::types as wit;
 
@@ -285,6 +287,81 @@ impl Host {
             None => Ok(serde_json::Value::Null),
         };
         Ok((outcome, record))
+    }
+}
+
+impl Host {
+    /// The component's tool catalogue (it needs no configuration).
+    pub fn tools(&self) -> Result<Vec<Tool>> {
+        let (tools, _) = self.call(&[], |harvest, store| {
+            harvest.harvest_tools_catalogue().call_tools(store)
+        })?;
+        Ok(tools)
+    }
+
+    /// Calls a tool by its catalogue name with a JSON object of arguments, in a fresh instance:
+    /// `Ok(json)` when the tool succeeded, `Err(error)` for its typed error.
+    pub fn call_tool(
+        &self,
+        env: &[(String, String)],
+        name: &str,
+        arguments: &str,
+    ) -> Result<(std::result::Result<String, wit::Error>, CallRecord)> {
+        self.call(env, |harvest, store| {
+            harvest
+                .harvest_tools_catalogue()
+                .call_call(store, name, arguments)
+        })
+    }
+}
+
+/// A tool's typed error as JSON, in the shape generic component hosts show variants.
+pub fn error_json(error: &wit::Error) -> serde_json::Value {
+    use serde_json::json;
+    use wit::Error;
+    let (tag, val) = match error {
+        Error::InvalidInput(e) => ("invalid-input", json!({"field": e.field, "rule": e.rule})),
+        Error::Unauthorized(m) => ("unauthorized", json!(m)),
+        Error::Forbidden(m) => ("forbidden", json!(m)),
+        Error::NotFound(m) => ("not-found", json!(m)),
+        Error::Rejected(m) => ("rejected", json!(m)),
+        Error::RateLimited(e) => (
+            "rate-limited",
+            json!({"retry_after_seconds": e.retry_after_seconds, "message": e.message}),
+        ),
+        Error::Upstream(e) => (
+            "upstream",
+            json!({"status": e.status, "message": e.message}),
+        ),
+        Error::Transport(e) => (
+            "transport",
+            json!({"message": e.message, "write_may_have_applied": e.write_may_have_applied}),
+        ),
+        Error::Config(m) => ("config", json!(m)),
+    };
+    json!({"tag": tag, "val": val})
+}
+
+/// A tool's typed error as one line for a model: what failed and what to do.
+pub fn error_text(error: &wit::Error) -> String {
+    use wit::Error;
+    match error {
+        Error::InvalidInput(e) => format!("invalid input: `{}` {}", e.field, e.rule),
+        Error::Unauthorized(m) => format!("unauthorized: {m}"),
+        Error::Forbidden(m) => format!("forbidden: {m}"),
+        Error::NotFound(m) => format!("not found: {m}"),
+        Error::Rejected(m) => format!("rejected by Harvest: {m}"),
+        Error::RateLimited(e) => format!(
+            "rate limited: {}; call again in {} s",
+            e.message, e.retry_after_seconds
+        ),
+        Error::Upstream(e) => format!("Harvest failed (HTTP {}): {}", e.status, e.message),
+        Error::Transport(e) if e.write_may_have_applied => format!(
+            "network failure: {}; the change may have been applied, check before repeating it",
+            e.message
+        ),
+        Error::Transport(e) => format!("network failure: {}", e.message),
+        Error::Config(m) => format!("not configured: {m}"),
     }
 }
 

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use host_tests::fake::{self, FakeHarvest, FakeOptions};
-use host_tests::host::{Host, config_from_process_env};
+use host_tests::host::{Host, config_from_process_env, error_json};
 
 mod connect;
 mod demo;
@@ -41,9 +41,15 @@ enum Command {
         #[arg(long)]
         component: Option<PathBuf>,
     },
+    /// Print the tool catalogue (names, titles, descriptions, annotations, JSON Schemas) as JSON.
+    Tools {
+        /// The component to load; default: dist/harvest.wasm.
+        #[arg(long)]
+        component: Option<PathBuf>,
+    },
     /// Call one tool with JSON arguments, configured by this process's HARVEST_* variables.
     Call {
-        /// The tool: its export name (`list-projects`) or snake_case name (`list_projects`).
+        /// The tool: its catalogue name (`list_projects`) or export name (`list-projects`).
         tool: String,
         /// Arguments as a JSON object, e.g. '{"project_id": 1}'.
         #[arg(default_value = "{}")]
@@ -108,6 +114,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             demo::run(&host)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Tools { component } => {
+            let host =
+                Host::load(&component.unwrap_or_else(|| PathBuf::from("dist/harvest.wasm")))?;
+            let tools: Vec<serde_json::Value> = host.tools()?.iter().map(tool_json).collect();
+            println!("{}", serde_json::to_string_pretty(&tools)?);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Call {
             tool,
             args,
@@ -115,13 +128,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let path = component.unwrap_or_else(|| PathBuf::from("dist/harvest.wasm"));
             let host = Host::load(&path)?;
-            let args: serde_json::Value =
-                serde_json::from_str(&args).context("the arguments are not valid JSON")?;
-            let name = tool.replace('_', "-");
-            let (outcome, _) = host.call_json(&config_from_process_env(), &name, &args)?;
+            let name = tool.replace('-', "_");
+            let (outcome, _) = host.call_tool(&config_from_process_env(), &name, &args)?;
             let (json, code) = match outcome {
-                Ok(value) => (value, ExitCode::SUCCESS),
-                Err(error) => (error, ExitCode::from(2)),
+                Ok(text) => (
+                    serde_json::from_str(&text).context("the tool's result is not JSON")?,
+                    ExitCode::SUCCESS,
+                ),
+                Err(error) => (error_json(&error), ExitCode::from(2)),
             };
             println!("{}", serde_json::to_string_pretty(&json)?);
             Ok(code)
@@ -139,4 +153,26 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// A catalogue entry as JSON, its schemas as JSON values rather than text.
+fn tool_json(tool: &host_tests::host::Tool) -> serde_json::Value {
+    let schema = |text: &str| serde_json::from_str(text).unwrap_or(serde_json::Value::Null);
+    serde_json::json!({
+        "name": tool.name,
+        "title": tool.title,
+        "description": tool.description,
+        "access": match tool.access {
+            host_tests::host::Access::Read => "read",
+            host_tests::host::Access::Write => "write",
+        },
+        "annotations": {
+            "read_only": tool.annotations.read_only,
+            "destructive": tool.annotations.destructive,
+            "idempotent": tool.annotations.idempotent,
+            "open_world": tool.annotations.open_world,
+        },
+        "input_schema": schema(&tool.input_schema),
+        "output_schema": schema(&tool.output_schema),
+    })
 }

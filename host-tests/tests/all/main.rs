@@ -14,3 +14,4 @@ mod reliability;
 mod reports;
 mod scope;
 mod time_entries;
+mod tool_catalogue;

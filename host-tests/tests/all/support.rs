@@ -105,3 +105,18 @@ pub fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs.sort();
     pairs
 }
+
+/// Ids of the seeded entries matching `keep`, in the main account, in id order.
+pub fn entry_ids(session: &Session, keep: impl Fn(&fake::TimeEntry) -> bool) -> Vec<u64> {
+    let state = session.fake.state();
+    let mut ids: Vec<u64> = state
+        .account(fake::ACCOUNT_ID)
+        .expect("account")
+        .time_entries
+        .iter()
+        .filter(|e| keep(e))
+        .map(|e| e.id)
+        .collect();
+    ids.sort();
+    ids
+}

@@ -2,12 +2,12 @@
 
 use host_tests::fake::{self, ids};
 
-use crate::support::{ANCHOR, Session, pairs, query, wit};
+use crate::support::{ANCHOR, Session, entry_ids, pairs, query, wit};
 
 /// The Labs account's copy of a seeded id (the seed offsets every id but time entries by 50,000).
 const LABS: u64 = 50_000;
 
-fn entries_query() -> wit::TimeEntryQuery {
+pub(crate) fn entries_query() -> wit::TimeEntryQuery {
     wit::TimeEntryQuery {
         user_id: None,
         client_id: None,
@@ -54,21 +54,6 @@ fn no_changes() -> wit::TimeEntryChanges {
 /// A session on the Labs account, which tracks start and end times on a 24-hour clock.
 fn timestamp_session() -> Session {
     Session::new().configured(fake::MULTI_TOKEN, Some(fake::TIMESTAMP_ACCOUNT_ID))
-}
-
-/// Ids of the seeded entries matching `keep`, in the main account.
-fn entry_ids(session: &Session, keep: impl Fn(&fake::TimeEntry) -> bool) -> Vec<u64> {
-    let state = session.fake.state();
-    let mut ids: Vec<u64> = state
-        .account(fake::ACCOUNT_ID)
-        .expect("account")
-        .time_entries
-        .iter()
-        .filter(|e| keep(e))
-        .map(|e| e.id)
-        .collect();
-    ids.sort();
-    ids
 }
 
 fn sorted(items: &[wit::TimeEntry]) -> Vec<u64> {

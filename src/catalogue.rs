@@ -1,0 +1,323 @@
+//! The `catalogue` export: the tools as JSON-speaking hosts list and call them.
+//!
+//! Names, descriptions and schemas are generated from `wit/` by `build.rs`; so is the
+//! dispatcher, whose arms call the typed exports themselves. What is written here is what WIT
+//! cannot say: each tool's effect on Harvest, and the JSON around a call.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use crate::bindings::exports::harvest::tools::catalogue::{Access, Annotations, Tool};
+use crate::bindings::harvest::tools::types::Error;
+use crate::schema::{self, Violation};
+
+include!(concat!(env!("OUT_DIR"), "/catalogue.rs"));
+
+/// One tool as generated from its WIT export.
+pub(crate) struct Entry {
+    name: &'static str,
+    title: &'static str,
+    description: &'static str,
+    input_schema: &'static str,
+    output_schema: &'static str,
+}
+
+/// What a tool does to Harvest: the access and MCP annotations of each tool by name.
+fn effect(name: &str) -> Option<(Access, Annotations)> {
+    let (access, destructive, idempotent) = match name {
+        "list_accounts"
+        | "get_current_user"
+        | "list_users"
+        | "list_time_entries"
+        | "get_time_entry"
+        | "list_projects"
+        | "get_project"
+        | "list_tasks"
+        | "list_project_task_assignments"
+        | "list_clients"
+        | "get_client"
+        | "list_invoices"
+        | "get_invoice"
+        | "list_invoice_payments"
+        | "time_report_by_project"
+        | "time_report_by_team"
+        | "time_report_by_client"
+        | "time_report_by_task"
+        | "invoice_report" => (Access::Read, false, true),
+        // Each call adds a record; a timer restart in a timestamp account adds an entry.
+        "create_time_entry" | "create_invoice" | "create_invoice_payment" | "restart_timer" => {
+            (Access::Write, false, false)
+        }
+        // Stopping twice is refused by Harvest rather than applied twice.
+        "stop_timer" => (Access::Write, false, true),
+        // Set values, replacing what was there.
+        "update_time_entry" | "update_invoice" => (Access::Write, true, true),
+        "delete_time_entry" => (Access::Write, true, true),
+        _ => return None,
+    };
+    let annotations = Annotations {
+        read_only: matches!(access, Access::Read),
+        destructive,
+        idempotent,
+        open_world: true,
+    };
+    Some((access, annotations))
+}
+
+pub fn tools() -> Vec<Tool> {
+    TOOLS
+        .iter()
+        .filter_map(|entry| {
+            let (access, annotations) = effect(entry.name)?;
+            Some(Tool {
+                name: entry.name.into(),
+                title: entry.title.into(),
+                description: entry.description.into(),
+                access,
+                annotations,
+                input_schema: schema_of(entry.input_schema).to_string(),
+                output_schema: schema_of(entry.output_schema).to_string(),
+            })
+        })
+        .collect()
+}
+
+pub fn call(name: String, arguments: String) -> Result<String, Error> {
+    let Some(entry) = TOOLS.iter().find(|entry| entry.name == name) else {
+        return Err(unknown_tool(&name));
+    };
+    let mut value = match arguments.trim() {
+        "" => Value::Object(Map::new()),
+        text => serde_json::from_slice(text.as_bytes()).map_err(|error| {
+            Error::invalid(
+                "arguments",
+                format!("must be a JSON object; it is not valid JSON ({error})"),
+            )
+        })?,
+    };
+    let input_schema = schema_of(entry.input_schema);
+    schema::conform(&mut value, &input_schema, "").map_err(|Violation { path, rule }| {
+        let field = if path.is_empty() {
+            "arguments".into()
+        } else {
+            path
+        };
+        Error::invalid(field, rule)
+    })?;
+    let Value::Object(object) = value else {
+        return Err(Error::invalid("arguments", "must be a JSON object"));
+    };
+    let mut result = dispatch(&name, &Arguments(object)).map_err(|error| {
+        let keys = input_schema.get("properties").and_then(Value::as_object);
+        respell(error, |word| {
+            keys.is_some_and(|keys| keys.contains_key(word))
+                || TOOLS.iter().any(|entry| entry.name == word)
+        })
+    })?;
+    schema::present(&mut result, &schema_of(entry.output_schema));
+    serde_json::to_string(&result).map_err(|error| unencodable(&error))
+}
+
+/// Arguments that conform to a tool's input schema.
+pub(crate) struct Arguments(Map<String, Value>);
+
+impl Arguments {
+    // Values are decoded from bytes rather than from `Value`: the byte decoder is the one
+    // every Harvest answer goes through already, which keeps the component small.
+
+    /// A parameter that is a key of its own.
+    fn take<T: DeserializeOwned>(&self, key: &str) -> Result<T, Error> {
+        let bytes = match self.0.get(key) {
+            Some(value) => value.to_string(),
+            None => "null".into(),
+        };
+        serde_json::from_slice(bytes.as_bytes())
+            .map_err(|error| Error::invalid(key, error.to_string()))
+    }
+
+    /// A record parameter, whose fields are spread among the arguments.
+    fn spread<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        let bytes = serde_json::to_vec(&self.0).map_err(|error| unencodable(&error))?;
+        serde_json::from_slice(&bytes)
+            .map_err(|error| Error::invalid("arguments", error.to_string()))
+    }
+}
+
+fn encode<T: Serialize>(result: Result<T, Error>) -> Result<Value, Error> {
+    let bytes = serde_json::to_vec(&result?).map_err(|error| unencodable(&error))?;
+    serde_json::from_slice(&bytes).map_err(|error| unencodable(&error))
+}
+
+fn unencodable(error: &serde_json::Error) -> Error {
+    Error::upstream(
+        0,
+        format!("the result could not be written as JSON: {error}"),
+    )
+}
+
+fn unknown_tool(name: &str) -> Error {
+    let names: Vec<&str> = TOOLS.iter().map(|entry| entry.name).collect();
+    let hint = match schema::nearest(&name.replace('-', "_"), &names) {
+        Some(near) => format!("did you mean `{near}`?"),
+        None => format!("the tools are {}", names.join(", ")),
+    };
+    Error::invalid("name", format!("no tool is named {name:?}; {hint}"))
+}
+
+/// A generated schema, with the definitions it refers to put in place.
+fn schema_of(text: &str) -> Value {
+    let mut schema = parse(text);
+    inline(&mut schema);
+    schema
+}
+
+/// The generated schemas are valid JSON by construction (a unit test parses each one).
+fn parse(text: &str) -> Value {
+    serde_json::from_slice(text.as_bytes()).unwrap_or(Value::Bool(true))
+}
+
+fn inline(schema: &mut Value) {
+    let definition = schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|reference| {
+            let index = DEFINITIONS
+                .binary_search_by(|(name, _)| name.cmp(&reference))
+                .ok()?;
+            Some(parse(DEFINITIONS[index].1))
+        });
+    if let (Some(mut definition), Value::Object(referring)) = (definition, &mut *schema) {
+        referring.remove("$ref");
+        // What the referring field says of itself (its description) overrides the definition.
+        if let Value::Object(merged) = &mut definition {
+            merged.append(referring);
+        }
+        *schema = definition;
+    }
+    match schema {
+        Value::Object(object) => object.values_mut().for_each(inline),
+        Value::Array(items) => items.iter_mut().for_each(inline),
+        _ => {}
+    }
+}
+
+/// The tools' own messages name fields and tools as WIT spells them (`spent-date`); through
+/// the catalogue they are spelled as the caller wrote them (`spent_date`). Only words the
+/// catalogue knows are respelled, so Harvest's own messages pass untouched.
+fn respell(error: Error, known: impl Fn(&str) -> bool) -> Error {
+    let respell_text = |text: &str| {
+        let mut out = String::with_capacity(text.len());
+        let mut word = String::new();
+        let flush = |word: &mut String, out: &mut String| {
+            let snake = word.replace('-', "_");
+            out.push_str(if known(snake.trim_matches('_')) {
+                &snake
+            } else {
+                word
+            });
+            word.clear();
+        };
+        for c in text.chars() {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                word.push(c);
+            } else {
+                flush(&mut word, &mut out);
+                out.push(c);
+            }
+        }
+        flush(&mut word, &mut out);
+        out
+    };
+    match error {
+        Error::InvalidInput(mut invalid) => {
+            invalid.field = invalid.field.replace('-', "_");
+            invalid.rule = respell_text(&invalid.rule);
+            Error::InvalidInput(invalid)
+        }
+        Error::Config(message) => Error::Config(respell_text(&message)),
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_generated_tool_has_its_effect_and_valid_schemas() {
+        assert_eq!(TOOLS.len(), 27);
+        for entry in TOOLS {
+            assert!(effect(entry.name).is_some(), "{} has no effect", entry.name);
+            for schema in [entry.input_schema, entry.output_schema] {
+                assert!(
+                    serde_json::from_str::<Value>(schema).is_ok(),
+                    "{}",
+                    entry.name
+                );
+                assert!(
+                    !schema_of(schema).to_string().contains("$ref"),
+                    "{}",
+                    entry.name
+                );
+            }
+        }
+        for (_, schema) in DEFINITIONS {
+            assert!(serde_json::from_str::<Value>(schema).is_ok(), "{schema}");
+        }
+        assert_eq!(tools().len(), TOOLS.len());
+    }
+
+    #[test]
+    fn an_unknown_tool_is_answered_with_the_nearest_name() {
+        let Err(Error::InvalidInput(invalid)) = call("list_project".into(), "{}".into()) else {
+            panic!("an unknown tool must be invalid input");
+        };
+        assert_eq!(invalid.field, "name");
+        assert!(
+            invalid.rule.contains("did you mean `list_projects`?"),
+            "{}",
+            invalid.rule
+        );
+    }
+
+    #[test]
+    fn arguments_that_break_the_schema_are_refused_before_any_request() {
+        let cases = [
+            ("get_project", "{\"project_id\": \"x\"}", "project_id"),
+            ("get_project", "[1]", "arguments"),
+            ("get_project", "{", "arguments"),
+            (
+                "create_time_entry",
+                "{\"project_id\": 1, \"task_id\": 2}",
+                "spent_date",
+            ),
+            ("list_invoices", "{\"state\": \"unpaid\"}", "state"),
+        ];
+        for (name, arguments, field) in cases {
+            match call(name.into(), arguments.into()) {
+                Err(Error::InvalidInput(invalid)) => {
+                    assert_eq!(invalid.field, field, "{arguments}")
+                }
+                other => panic!("{name} {arguments}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn messages_are_respelled_only_where_they_name_known_words() {
+        let error = Error::invalid(
+            "line-items[0].unit-price",
+            "needs started-time; see list-accounts; Harvest said re-open",
+        );
+        let known = |word: &str| ["started_time", "list_accounts"].contains(&word);
+        let Error::InvalidInput(invalid) = respell(error, known) else {
+            panic!("the case must not change");
+        };
+        assert_eq!(invalid.field, "line_items[0].unit_price");
+        assert_eq!(
+            invalid.rule,
+            "needs started_time; see list_accounts; Harvest said re-open"
+        );
+    }
+}
