@@ -1,10 +1,12 @@
 //! Thousands of generated and mutated argument sets through the real component: every call
-//! ends in a value or a typed error, never a trap, and reaches no host but the configured one.
+//! ends in a value or a typed error, never a trap, and reaches no host but the configured one;
+//! through the dispatcher, arguments that break the input schema never reach Harvest.
 
+use serde_json::{Value, json};
 use wasmtime::component::Val;
 use wasmtime::component::types::Type;
 
-use crate::support::{HOST, Session};
+use crate::support::{HOST, Session, wit};
 
 /// Calls per export.
 const CALLS_PER_EXPORT: usize = 120;
@@ -210,5 +212,160 @@ fn generated_arguments_never_trap_and_always_give_a_typed_answer() {
     assert!(
         errors > calls / 4,
         "the corpus reaches the validation paths"
+    );
+}
+
+/// A JSON value of any shape: valid for some field, wrong for most.
+fn any_json(rng: &mut Rng, depth: usize) -> Value {
+    match rng.below(if depth > 2 { 6 } else { 8 }) {
+        0 => Value::Null,
+        1 => json!(rng.below(2) == 0),
+        2 => json!(*rng.pick(NUMBERS)),
+        3 => serde_json::Number::from_f64(*rng.pick(FLOATS)).map_or(json!(-7), Value::Number),
+        4 => json!(rng.pick(STRINGS)),
+        5 => json!(-(rng.below(1000) as i64)),
+        6 => Value::Array(
+            (0..rng.below(3))
+                .map(|_| any_json(rng, depth + 1))
+                .collect(),
+        ),
+        _ => {
+            let keys = ["kind", "unit_price", "summary", "project_ids", "from", "x"];
+            Value::Object(
+                (0..rng.below(3))
+                    .map(|_| (rng.pick(&keys).to_string(), any_json(rng, depth + 1)))
+                    .collect(),
+            )
+        }
+    }
+}
+
+/// One mutation of a valid argument set: a key dropped, added, or given another value, or
+/// the whole set replaced.
+fn mutate_json(arguments: &mut Value, rng: &mut Rng) {
+    let Some(object) = arguments.as_object_mut() else {
+        *arguments = any_json(rng, 0);
+        return;
+    };
+    let keys: Vec<String> = object.keys().cloned().collect();
+    match rng.below(10) {
+        0 if !keys.is_empty() => {
+            object.remove(rng.pick(&keys));
+        }
+        1 => {
+            object.insert("unexpected_field".into(), any_json(rng, 0));
+        }
+        2 => *arguments = any_json(rng, 0),
+        _ if !keys.is_empty() => {
+            let key = rng.pick(&keys).clone();
+            object.insert(key, any_json(rng, 0));
+        }
+        _ => {
+            object.insert("limit".into(), any_json(rng, 0));
+        }
+    }
+}
+
+fn without_nulls(value: Value) -> Value {
+    match value {
+        Value::Object(object) => Value::Object(
+            object
+                .into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, without_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(without_nulls).collect()),
+        other => other,
+    }
+}
+
+/// A tool name as a model might garble it.
+fn garble(name: &str, rng: &mut Rng) -> String {
+    match rng.below(5) {
+        0 => name.replace('_', "-"),
+        1 => name[..name.len() - 1].to_string(),
+        2 => name.to_uppercase(),
+        3 => format!("{name}s"),
+        _ => rng.pick(STRINGS).to_string(),
+    }
+}
+
+#[test]
+fn generated_json_through_the_dispatcher_never_traps_and_schema_violations_send_nothing() {
+    let mut session = Session::new();
+    session
+        .env
+        .push(("HARVEST_RATE_LIMIT_WAIT_SECONDS".into(), "0".into()));
+    let examples = crate::tool_catalogue::examples(&session);
+    let tools = HOST.tools().unwrap_or_else(|e| panic!("{e:#}"));
+    let mut rng = Rng(0xD15_BA7C_4E55_0001);
+    let (mut calls, mut refused_by_schema, mut typed_errors) = (0, 0, 0);
+    for tool in &tools {
+        let schema: Value = serde_json::from_str(&tool.input_schema).unwrap_or_default();
+        let validator = jsonschema::draft202012::new(&schema).unwrap_or_else(|e| panic!("{e}"));
+        let example = examples
+            .iter()
+            .find(|(name, _)| *name == tool.name)
+            .map(|(_, arguments)| arguments.clone())
+            .unwrap_or_default();
+        for i in 0..CALLS_PER_EXPORT {
+            let mut arguments = example.clone();
+            for _ in 0..=rng.below(3) {
+                mutate_json(&mut arguments, &mut rng);
+            }
+            let name = if i % 10 == 9 {
+                garble(&tool.name, &mut rng)
+            } else {
+                tool.name.clone()
+            };
+            let text = arguments.to_string();
+            let text = match i % 25 {
+                24 => text.chars().take(text.chars().count() / 2).collect(),
+                _ => text,
+            };
+            let before = session.requests().len();
+            let (outcome, record) = HOST
+                .call_tool(&session.env, &name, &text)
+                .unwrap_or_else(|e| panic!("{name} {text} trapped: {e:#}"));
+            calls += 1;
+            assert!(record.denied.is_empty(), "{name}: {:?}", record.denied);
+            // The dispatcher reads an empty text as `{}` and `null` as an absent field.
+            let parsed = match text.trim() {
+                "" => Ok(json!({})),
+                text => serde_json::from_str::<Value>(text).map(without_nulls),
+            };
+            let breaks_schema =
+                name != tool.name || parsed.map_or(true, |v| !validator.is_valid(&v));
+            match outcome {
+                Ok(json) => {
+                    assert!(!breaks_schema, "{name} accepted {text}");
+                    assert!(
+                        serde_json::from_str::<Value>(&json).is_ok(),
+                        "{name}: {json}"
+                    );
+                }
+                Err(error) => {
+                    typed_errors += 1;
+                    if breaks_schema {
+                        refused_by_schema += 1;
+                        assert!(
+                            matches!(error, wit::Error::InvalidInput(_)),
+                            "{name} {text}: {error:?}"
+                        );
+                        assert_eq!(session.requests().len(), before, "{name} {text} was sent");
+                    }
+                }
+            }
+        }
+    }
+    println!(
+        "fuzzed {calls} dispatcher calls: 0 traps, {typed_errors} typed errors, \
+         {refused_by_schema} refused before any request"
+    );
+    assert_eq!(calls, tools.len() * CALLS_PER_EXPORT);
+    assert!(
+        refused_by_schema > calls / 4,
+        "the corpus breaks the schemas often"
     );
 }

@@ -4,6 +4,7 @@ mod support;
 
 mod catalogue;
 mod coverage;
+mod demo;
 mod fake_conformance;
 mod foundation;
 mod fuzz;

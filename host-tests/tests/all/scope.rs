@@ -150,7 +150,23 @@ fn no_error_path_shows_the_token() {
     );
     run(&echoing, "get-time-entry", json!({"time_entry_id": 1}));
 
-    assert_eq!(outputs.len(), 22);
+    // The same paths through the catalogue's dispatcher.
+    let mut dispatched = |env: &Vec<(String, String)>, tool: &str, arguments: String| {
+        let (outcome, record) = HOST.call_tool(env, tool, &arguments).expect("no trap");
+        assert!(outcome.is_err(), "{tool} should fail here: {outcome:?}");
+        outputs.push(format!("{outcome:?} {}", record.stderr));
+    };
+    dispatched(&unreachable, "list_projects", "{}".into());
+    dispatched(&bad_account, "get_current_user", "{}".into());
+    session.fake.inject(Fault::Status {
+        status: 422,
+        content_type: "application/json".into(),
+        body: format!(r#"{{"message":"token {DISTINCTIVE_TOKEN} rejected"}}"#),
+    });
+    let project = json!({"project_id": ids::MOBILE_APP}).to_string();
+    dispatched(&echoing, "get_project", project);
+
+    assert_eq!(outputs.len(), 25);
     for output in &outputs {
         assert!(
             !output.contains(DISTINCTIVE_TOKEN),

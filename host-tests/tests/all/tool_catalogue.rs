@@ -172,7 +172,7 @@ fn input_schemas_state_what_is_optional_dates_enums_and_bounds() {
 }
 
 /// One argument set per tool, valid for the fake's seeded data.
-fn examples(session: &Session) -> Vec<(&'static str, Value)> {
+pub(crate) fn examples(session: &Session) -> Vec<(&'static str, Value)> {
     let running = entry_ids(session, |e| e.is_running);
     let stopped = entry_ids(session, |e| !e.is_running && !e.is_locked && !e.is_billed);
     let today = ANCHOR.to_string();
