@@ -7,8 +7,11 @@ TOOLCHAIN := 1.95.0
 HOST_RELEASE := --config profile.release.lto=false --config profile.release.codegen-units=16 \
                 --config profile.release.opt-level=3 --config profile.release.strip=false \
                 --config 'profile.release.panic="unwind"'
+# The MCP client the host tests drive `harvest-host mcp` with: the official Python SDK, pinned.
+MCP_CLIENT  := target/mcp-client
+MCP_VERSION := 2.3.0
 
-.PHONY: setup component build test lint demo clean
+.PHONY: setup component build mcp-client test lint demo clean
 
 setup:
 	rustup toolchain list | grep -q '^$(TOOLCHAIN)' || rustup toolchain install $(TOOLCHAIN) --profile minimal
@@ -24,7 +27,14 @@ component: setup
 build: component
 	cargo build --release -p host-tests --bin harvest-host $(HOST_RELEASE)
 
-test: component
+mcp-client: $(MCP_CLIENT)/.mcp-$(MCP_VERSION)
+
+$(MCP_CLIENT)/.mcp-$(MCP_VERSION):
+	python3 -m venv $(MCP_CLIENT)
+	$(MCP_CLIENT)/bin/pip install --quiet --disable-pip-version-check 'mcp==$(MCP_VERSION)'
+	touch $@
+
+test: component mcp-client
 	cargo test -p harvest --lib
 	cargo test -p host-tests
 

@@ -14,6 +14,7 @@ use host_tests::host::{Host, config_from_process_env, error_json};
 
 mod connect;
 mod demo;
+mod mcp;
 
 #[derive(Parser)]
 #[command(
@@ -54,6 +55,13 @@ enum Command {
         /// Arguments as a JSON object, e.g. '{"project_id": 1}'.
         #[arg(default_value = "{}")]
         args: String,
+        /// The component to load; default: dist/harvest.wasm.
+        #[arg(long)]
+        component: Option<PathBuf>,
+    },
+    /// Serve the tools as an MCP server on stdin and stdout, configured by this process's
+    /// HARVEST_* variables.
+    Mcp {
         /// The component to load; default: dist/harvest.wasm.
         #[arg(long)]
         component: Option<PathBuf>,
@@ -139,6 +147,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             println!("{}", serde_json::to_string_pretty(&json)?);
             Ok(code)
+        }
+        Command::Mcp { component } => {
+            let host =
+                Host::load(&component.unwrap_or_else(|| PathBuf::from("dist/harvest.wasm")))?;
+            mcp::serve(host)?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Connect { port, component } => {
             let host =

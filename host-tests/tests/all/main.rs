@@ -9,6 +9,7 @@ mod fake_conformance;
 mod foundation;
 mod fuzz;
 mod invoices;
+mod mcp;
 mod oauth;
 mod payments;
 mod reliability;
