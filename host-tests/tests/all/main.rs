@@ -9,6 +9,7 @@ mod foundation;
 mod fuzz;
 mod invoices;
 mod oauth;
+mod paging;
 mod payments;
 mod reliability;
 mod reports;
