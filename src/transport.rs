@@ -219,18 +219,15 @@ pub struct Transport<'c> {
 impl Transport<'_> {
     /// Sends `request` and decodes a 2xx JSON answer into `T`; any other status is an error.
     pub fn call<T: DeserializeOwned>(&self, request: &Request) -> Result<T, Error> {
-        let mut answer = None;
-        self.call_each(std::slice::from_ref(request), 1, |_, value| {
-            answer = Some(value);
-            Ok(ControlFlow::Break(()))
-        })?;
-        answer.ok_or_else(|| lost(request))
+        let response = self.send(request)?;
+        check_status(request, &response, &self.config.access_token)?;
+        decode(request, &response)
     }
 
     /// Sends `request`, returning the response whatever its status.
     pub fn send(&self, request: &Request) -> Result<Response, Error> {
         let mut answer = None;
-        self.send_each(std::slice::from_ref(request), 1, |_, response| {
+        self.send_each(std::slice::from_ref(request), 1, &mut |_, response| {
             answer = Some(response);
             Ok(ControlFlow::Break(()))
         })?;
@@ -247,7 +244,7 @@ impl Transport<'_> {
         concurrency: usize,
         mut each: impl FnMut(usize, T) -> Result<ControlFlow<()>, Error>,
     ) -> Result<(), Error> {
-        self.send_each(requests, concurrency, |index, response| {
+        self.send_each(requests, concurrency, &mut |index, response| {
             let response = response?;
             let request = requests.get(index).ok_or_else(|| lost_index(index))?;
             check_status(request, &response, &self.config.access_token)?;
@@ -258,11 +255,12 @@ impl Transport<'_> {
     /// Sends `requests` with up to `concurrency` in flight, each waiting out rate limits and
     /// retried on its own by the rules of [`Flight::settle`], and hands every outcome to `each`
     /// in the order of `requests` (an answer that arrives early waits for those before it).
+    /// `each` is a trait object so that one copy of this loop serves every caller.
     fn send_each(
         &self,
         requests: &[Request],
         concurrency: usize,
-        mut each: impl FnMut(usize, Result<Response, Error>) -> Result<ControlFlow<()>, Error>,
+        each: &mut dyn FnMut(usize, Result<Response, Error>) -> Result<ControlFlow<()>, Error>,
     ) -> Result<(), Error> {
         let concurrency = concurrency.max(1);
         let mut waiting = requests.iter().enumerate();
