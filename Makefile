@@ -8,7 +8,7 @@ HOST_RELEASE := --config profile.release.lto=false --config profile.release.code
                 --config profile.release.opt-level=3 --config profile.release.strip=false \
                 --config 'profile.release.panic="unwind"'
 
-.PHONY: setup component build test lint demo clean
+.PHONY: setup component build test lint demo bench clean
 
 setup:
 	rustup toolchain list | grep -q '^$(TOOLCHAIN)' || rustup toolchain install $(TOOLCHAIN) --profile minimal
@@ -36,6 +36,11 @@ lint: setup
 
 demo: build
 	target/release/harvest-host demo
+
+# Prints the performance table and writes it to dist/bench.md (see README, Performance).
+bench: component
+	cargo build --release -p host-tests --bin harvest-bench $(HOST_RELEASE)
+	target/release/harvest-bench
 
 clean:
 	cargo clean
