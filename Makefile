@@ -11,7 +11,7 @@ HOST_RELEASE := --config profile.release.lto=false --config profile.release.code
 MCP_CLIENT  := target/mcp-client
 MCP_VERSION := 2.3.0
 
-.PHONY: setup component build mcp-client test lint demo clean
+.PHONY: setup component build mcp-client test lint demo bench clean
 
 setup:
 	rustup toolchain list | grep -q '^$(TOOLCHAIN)' || rustup toolchain install $(TOOLCHAIN) --profile minimal
@@ -46,6 +46,11 @@ lint: setup
 
 demo: build
 	target/release/harvest-host demo
+
+# Prints the performance table and writes it to dist/bench.md (see README, Performance).
+bench: component
+	cargo build --release -p host-tests --bin harvest-bench $(HOST_RELEASE)
+	target/release/harvest-bench
 
 clean:
 	cargo clean

@@ -15,6 +15,7 @@ pub const RATE_LIMIT_WAIT: &str = "HARVEST_RATE_LIMIT_WAIT_SECONDS";
 pub const CONNECT_TIMEOUT: &str = "HARVEST_CONNECT_TIMEOUT_MS";
 pub const FIRST_BYTE_TIMEOUT: &str = "HARVEST_FIRST_BYTE_TIMEOUT_MS";
 pub const BETWEEN_BYTES_TIMEOUT: &str = "HARVEST_BETWEEN_BYTES_TIMEOUT_MS";
+pub const PAGE_CONCURRENCY: &str = "HARVEST_PAGE_CONCURRENCY";
 pub const CLIENT_ID: &str = "HARVEST_CLIENT_ID";
 pub const CLIENT_SECRET: &str = "HARVEST_CLIENT_SECRET";
 
@@ -130,7 +131,12 @@ pub struct Policy {
     pub connect_timeout_ms: u64,
     pub first_byte_timeout_ms: u64,
     pub between_bytes_timeout_ms: u64,
+    /// Pages of a page-numbered list requested at once; 1 reads them one after another.
+    pub page_concurrency: usize,
 }
+
+/// The most pages requested at once: well inside Harvest's 100 requests per 15 seconds.
+pub const MAX_PAGE_CONCURRENCY: usize = 16;
 
 impl Default for Policy {
     fn default() -> Policy {
@@ -139,6 +145,7 @@ impl Default for Policy {
             connect_timeout_ms: 10_000,
             first_byte_timeout_ms: 60_000,
             between_bytes_timeout_ms: 30_000,
+            page_concurrency: 4,
         }
     }
 }
@@ -156,6 +163,18 @@ impl Policy {
                 }),
         };
         let defaults = Policy::default();
+        let page_concurrency = match value(PAGE_CONCURRENCY) {
+            None => defaults.page_concurrency,
+            Some(raw) => raw
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=MAX_PAGE_CONCURRENCY).contains(n))
+                .ok_or_else(|| {
+                    Error::Config(format!(
+                        "{PAGE_CONCURRENCY} must be a whole number from 1 to {MAX_PAGE_CONCURRENCY}"
+                    ))
+                })?,
+        };
         Ok(Policy {
             rate_limit_wait_secs: number(RATE_LIMIT_WAIT, defaults.rate_limit_wait_secs, 3600)?,
             connect_timeout_ms: number(CONNECT_TIMEOUT, defaults.connect_timeout_ms, 600_000)?,
@@ -169,6 +188,7 @@ impl Policy {
                 defaults.between_bytes_timeout_ms,
                 600_000,
             )?,
+            page_concurrency,
         })
     }
 }
@@ -346,6 +366,29 @@ mod tests {
             panic!("expected a config error")
         };
         assert!(message.contains(ACCOUNT_ID), "{message}");
+    }
+
+    #[test]
+    fn page_concurrency_defaults_to_four_and_is_bounded() {
+        let concurrency = |value: &str| {
+            config(&[(ACCESS_TOKEN, "t"), (PAGE_CONCURRENCY, value)])
+                .map(|c| c.policy.page_concurrency)
+        };
+        let Ok(c) = config(&[(ACCESS_TOKEN, "t")]) else {
+            panic!("valid config")
+        };
+        assert_eq!(c.policy.page_concurrency, 4);
+        assert_eq!(concurrency("1").ok(), Some(1));
+        assert_eq!(concurrency("16").ok(), Some(16));
+        for bad in ["0", "17", "four"] {
+            let Err(Error::Config(message)) = concurrency(bad) else {
+                panic!("{bad} must be refused")
+            };
+            assert!(
+                message.contains(PAGE_CONCURRENCY) && !message.contains(bad),
+                "{message}"
+            );
+        }
     }
 
     #[test]

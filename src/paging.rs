@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 use std::fmt;
 use std::marker::PhantomData;
+use std::ops::ControlFlow;
 
 use serde::de::{DeserializeOwned, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
@@ -75,6 +76,11 @@ pub struct Envelope<T> {
     pub items: Vec<T>,
     pub total_entries: Option<u64>,
     pub next: Option<String>,
+    /// This page's number, the number of pages and their size: set on page-numbered lists
+    /// (cursor-paginated lists leave `page` null between their first and last pages).
+    pub page: Option<u64>,
+    pub total_pages: Option<u64>,
+    pub per_page: Option<u64>,
 }
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Envelope<T> {
@@ -97,11 +103,18 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Envelope<T> {
                 let mut items = None;
                 let mut total_entries = None;
                 let mut next = None;
+                let (mut page, mut total_pages, mut per_page) = (None, None, None);
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "total_entries" => total_entries = map.next_value::<Option<u64>>()?,
                         "links" => next = map.next_value::<Option<Links>>()?.and_then(|l| l.next),
-                        "per_page" | "total_pages" | "next_page" | "previous_page" | "page" => {
+                        // Only a hint for reading ahead: a value of another type is ignored.
+                        "page" => page = map.next_value::<serde_json::Value>()?.as_u64(),
+                        "total_pages" => {
+                            total_pages = map.next_value::<serde_json::Value>()?.as_u64()
+                        }
+                        "per_page" => per_page = map.next_value::<serde_json::Value>()?.as_u64(),
+                        "next_page" | "previous_page" => {
                             map.next_value::<IgnoredAny>()?;
                         }
                         _ if items.is_none() => items = Some(map.next_value::<Vec<T>>()?),
@@ -116,6 +129,9 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Envelope<T> {
                     items,
                     total_entries,
                     next,
+                    page,
+                    total_pages,
+                    per_page,
                 })
             }
         }
@@ -162,79 +178,233 @@ fn decode_continuation<'c>(
 }
 
 /// Collects up to the listing's limit, following `links.next` on the API origin only.
+///
+/// Page-numbered lists are read ahead: once a page says how many pages there are, the pages the
+/// limit still needs are requested together (up to `HARVEST_PAGE_CONCURRENCY` at a time) at the
+/// addresses its `links.next` predicts, and taken in order exactly as if each had been followed.
+/// A page whose `links.next` differs from the prediction ends the read-ahead, and the list is
+/// followed from that link one page at a time. Cursor-paginated lists are always followed one
+/// page at a time.
 pub fn collect<T: DeserializeOwned>(api: &Api, listing: Listing) -> Result<Page<T>, Error> {
-    let Listing {
-        first: mut path,
-        mut skip,
-        limit,
-        resumed,
-    } = listing;
-    let mut items = Vec::new();
-    let mut total = None;
-    let mut seen = HashSet::new();
+    let concurrency = api.config.policy.page_concurrency;
+    let mut collector = Collector {
+        items: Vec::new(),
+        total: None,
+        seen: HashSet::new(),
+        limit: listing.limit,
+        resumed: listing.resumed,
+    };
+    let mut path = listing.first;
+    let mut skip = listing.skip;
     loop {
-        if !seen.insert(path.clone()) {
-            return Err(Error::upstream(
-                200,
-                format!("Harvest's pagination repeated {path}; the list could not be completed"),
-            ));
-        }
+        collector.visit(&path)?;
         let page: Envelope<T> = api.call(&Request::get(path.as_str()))?;
-        total = total.or(page.total_entries);
+        let ahead = read_ahead(
+            &page,
+            collector.wanted(page.items.len().saturating_sub(skip)),
+        );
+        let mut step = collector.absorb(api, &path, skip, page)?;
+        skip = 0;
+        if let (Step::More(next), Some(ahead)) = (&step, ahead)
+            && concurrency > 1
+        {
+            let paths = ahead.paths(next);
+            if paths.len() > 1 {
+                step = collector.read_ahead(api, &paths, concurrency)?;
+            }
+        }
+        match step {
+            Step::Done(page) => return Ok(page),
+            Step::More(next) => path = next,
+        }
+    }
+}
+
+/// What collecting has gathered so far.
+struct Collector<T> {
+    items: Vec<T>,
+    total: Option<u64>,
+    /// Every page path requested, to catch a pagination loop.
+    seen: HashSet<String>,
+    limit: usize,
+    /// True when continuing an earlier call, whose items are not counted here.
+    resumed: bool,
+}
+
+/// Where collecting goes after a page.
+enum Step<T> {
+    /// The path of the next page to take.
+    More(String),
+    Done(Page<T>),
+}
+
+impl<T> Collector<T> {
+    /// How many more items the limit wants once `coming` more have been taken.
+    fn wanted(&self, coming: usize) -> usize {
+        self.limit.saturating_sub(self.items.len() + coming)
+    }
+
+    /// Records that `path` is about to be taken; a path taken twice is a pagination loop.
+    fn visit(&mut self, path: &str) -> Result<(), Error> {
+        if self.seen.insert(path.to_string()) {
+            return Ok(());
+        }
+        Err(Error::upstream(
+            200,
+            format!("Harvest's pagination repeated {path}; the list could not be completed"),
+        ))
+    }
+
+    /// Takes the items of the page at `path` (less the first `skip`) up to the limit, and says
+    /// where to go next.
+    fn absorb(
+        &mut self,
+        api: &Api,
+        path: &str,
+        skip: usize,
+        page: Envelope<T>,
+    ) -> Result<Step<T>, Error> {
+        self.total = self.total.or(page.total_entries);
         let page_len = page.items.len();
-        let wanted = limit - items.len();
-        let taken: Vec<T> = page.items.into_iter().skip(skip).take(wanted).collect();
-        let consumed = skip + taken.len();
-        items.extend(taken);
+        let wanted = self.limit.saturating_sub(self.items.len());
+        let before = self.items.len();
+        self.items
+            .extend(page.items.into_iter().skip(skip).take(wanted));
+        let consumed = skip + (self.items.len() - before);
         let next = match page.next {
             Some(next) => Some(next_path(api, &next)?),
             None => None,
         };
-        if items.len() >= limit {
+        if self.items.len() >= self.limit {
             let continuation = if consumed < page_len {
-                Some(encode_continuation(consumed, &path))
+                Some(encode_continuation(consumed, path))
             } else {
                 next.map(|next| encode_continuation(0, &next))
             };
-            return Ok(Page {
-                items,
-                total,
+            return Ok(Step::Done(Page {
+                items: std::mem::take(&mut self.items),
+                total: self.total,
                 has_more: continuation.is_some(),
                 continuation,
-            });
+            }));
         }
         match next {
-            Some(next) if page_len == 0 => {
-                return Err(Error::upstream(
-                    200,
-                    format!("Harvest returned an empty page with a next link ({next})"),
-                ));
-            }
-            Some(next) => {
-                path = next;
-                skip = 0;
-            }
+            Some(next) if page_len == 0 => Err(Error::upstream(
+                200,
+                format!("Harvest returned an empty page with a next link ({next})"),
+            )),
+            Some(next) => Ok(Step::More(next)),
             None => {
                 // The pages ended short of Harvest's own count: never hand that on as complete.
-                if let Some(total) = total.filter(|t| !resumed && (items.len() as u64) < *t) {
+                if let Some(total) = self
+                    .total
+                    .filter(|t| !self.resumed && (self.items.len() as u64) < *t)
+                {
                     return Err(Error::upstream(
                         200,
                         format!(
                             "Harvest counted {total} records but its pages held {}; the list is \
                              incomplete, try again",
-                            items.len()
+                            self.items.len()
                         ),
                     ));
                 }
-                return Ok(Page {
-                    items,
-                    total,
+                Ok(Step::Done(Page {
+                    items: std::mem::take(&mut self.items),
+                    total: self.total,
                     has_more: false,
                     continuation: None,
-                });
+                }))
             }
         }
     }
+}
+
+impl<T: DeserializeOwned> Collector<T> {
+    /// Requests the pages at `paths` together and takes them in order, each only if the page
+    /// before it links to it. Returns where to go after the last page taken. An error on any
+    /// page taken is the answer: nothing partial is returned.
+    fn read_ahead(
+        &mut self,
+        api: &Api,
+        paths: &[String],
+        concurrency: usize,
+    ) -> Result<Step<T>, Error> {
+        let requests: Vec<Request> = paths.iter().map(|p| Request::get(p.as_str())).collect();
+        let mut step = None;
+        api.transport()
+            .call_each(&requests, concurrency, |index, page: Envelope<T>| {
+                let path = paths.get(index).map_or("", String::as_str);
+                self.visit(path)?;
+                let taken = self.absorb(api, path, 0, page)?;
+                let flow = match (&taken, paths.get(index + 1)) {
+                    (Step::More(next), Some(predicted)) if next == predicted => {
+                        ControlFlow::Continue(())
+                    }
+                    _ => ControlFlow::Break(()),
+                };
+                step = Some(taken);
+                Ok(flow)
+            })?;
+        step.ok_or_else(|| {
+            Error::upstream(200, "Harvest's pages could not be read ahead".to_string())
+        })
+    }
+}
+
+/// A page-numbered list's position, read from one of its pages.
+struct ReadAhead {
+    /// The page number the page's `links.next` points at.
+    next_page: u64,
+    /// The last page the limit needs.
+    last_page: u64,
+}
+
+/// When `page` is of a page-numbered list with pages after it, the pages still needed for
+/// `wanted` more items.
+fn read_ahead<T>(page: &Envelope<T>, wanted: usize) -> Option<ReadAhead> {
+    let (number, total_pages, per_page) = (page.page?, page.total_pages?, page.per_page?);
+    if per_page == 0 || wanted == 0 || number >= total_pages {
+        return None;
+    }
+    let pages_wanted = (wanted as u64).div_ceil(per_page);
+    Some(ReadAhead {
+        next_page: number + 1,
+        last_page: total_pages.min(number.saturating_add(pages_wanted)),
+    })
+}
+
+impl ReadAhead {
+    /// The paths of the pages from `next` (the path of the page after this one) on, or
+    /// nothing when `next` is not a page-numbered link to that page.
+    fn paths(&self, next: &str) -> Vec<String> {
+        if with_page(next, self.next_page).as_deref() != Some(next) {
+            return Vec::new();
+        }
+        (self.next_page..=self.last_page)
+            .map_while(|number| with_page(next, number))
+            .collect()
+    }
+}
+
+/// `path` with its one `page` query parameter set to `number`; nothing if it has no `page`,
+/// several, or a `cursor`.
+fn with_page(path: &str, number: u64) -> Option<String> {
+    let (endpoint, query) = path.split_once('?')?;
+    let mut pages = 0;
+    let mut pairs = Vec::new();
+    for pair in query.split('&') {
+        let key = pair.split_once('=').map_or(pair, |(key, _)| key);
+        match key {
+            "cursor" => return None,
+            "page" => {
+                pages += 1;
+                pairs.push(format!("page={number}"));
+            }
+            _ => pairs.push(pair.to_string()),
+        }
+    }
+    (pages == 1).then(|| format!("{endpoint}?{}", pairs.join("&")))
 }
 
 /// The path of a `links.next` URL, refused unless it is on the configured API origin.
@@ -300,6 +470,63 @@ mod tests {
         assert!(decode_continuation(&c, "/v2/clients").is_err());
         assert!(decode_continuation("7~/v2/projects_x?a", "/v2/projects").is_err());
         assert!(decode_continuation("garbage", "/v2/projects").is_err());
+    }
+
+    fn envelope(page: u64, total_pages: u64, per_page: u64) -> Envelope<u8> {
+        Envelope {
+            items: vec![0; per_page as usize],
+            total_entries: Some(total_pages * per_page),
+            next: None,
+            page: Some(page),
+            total_pages: Some(total_pages),
+            per_page: Some(per_page),
+        }
+    }
+
+    #[test]
+    fn read_ahead_predicts_the_page_numbered_links_the_limit_needs() {
+        let next = "/v2/time_entries?page=2&per_page=2000&from=2026-01-01";
+        let ahead = read_ahead(&envelope(1, 25, 2000), 48_000);
+        let paths = ahead.map(|a| a.paths(next)).unwrap_or_default();
+        assert_eq!(paths.len(), 24);
+        assert_eq!(paths.first().map(String::as_str), Some(next));
+        assert_eq!(
+            paths.last().map(String::as_str),
+            Some("/v2/time_entries?page=25&per_page=2000&from=2026-01-01")
+        );
+        // The limit needs only three more pages (the last one partly).
+        let ahead = read_ahead(&envelope(1, 25, 2000), 5_000);
+        assert_eq!(ahead.map(|a| a.paths(next).len()), Some(3));
+    }
+
+    #[test]
+    fn read_ahead_stays_off_cursors_last_pages_and_unpredictable_links() {
+        assert!(read_ahead(&envelope(25, 25, 2000), 10).is_none());
+        assert!(read_ahead(&envelope(1, 25, 2000), 0).is_none());
+        let mut cursor = envelope(1, 3, 10);
+        cursor.page = None;
+        assert!(read_ahead(&cursor, 20).is_none());
+        let ahead = read_ahead(&envelope(1, 3, 10), 20);
+        let paths = |next: &str| ahead.as_ref().map(|a| a.paths(next)).unwrap_or_default();
+        assert!(paths("/v2/projects?cursor=abc&page=2").is_empty());
+        assert!(
+            paths("/v2/x?page=3").is_empty(),
+            "not the page after page 1"
+        );
+        assert!(paths("/v2/x?page=2&page=2").is_empty());
+        assert!(paths("/v2/x?per_page=10").is_empty());
+        assert_eq!(paths("/v2/x?page=2"), ["/v2/x?page=2", "/v2/x?page=3"]);
+    }
+
+    #[test]
+    fn envelope_reads_page_numbers_and_ignores_odd_ones() -> Result<(), serde_json::Error> {
+        let json = r#"{"x":[1],"page":"one","total_pages":4,"per_page":null}"#;
+        let page: Envelope<u8> = serde_json::from_str(json)?;
+        assert_eq!(
+            (page.page, page.total_pages, page.per_page),
+            (None, Some(4), None)
+        );
+        Ok(())
     }
 
     #[test]

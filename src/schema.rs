@@ -173,17 +173,17 @@ fn within(value: &Value, schema: &Value) -> Result<(), String> {
     let number = value.as_f64().unwrap_or(f64::NAN);
     let bound = |keyword: &str| schema.get(keyword).and_then(Value::as_f64);
     if let Some(minimum) = bound("minimum")
-        && !(number >= minimum)
+        && (number.is_nan() || number < minimum)
     {
         return Err(format!("must be at least {minimum}; got {value}"));
     }
     if let Some(maximum) = bound("maximum")
-        && !(number <= maximum)
+        && (number.is_nan() || number > maximum)
     {
         return Err(format!("must be at most {maximum}; got {value}"));
     }
     if let Some(minimum) = bound("exclusiveMinimum")
-        && !(number > minimum)
+        && (number.is_nan() || number <= minimum)
     {
         return Err(format!("must be more than {minimum}; got {value}"));
     }

@@ -1,13 +1,18 @@
 //! The one place that talks HTTP: builds every request (headers, body), sends it through
 //! `wasi:http`, and turns every status into a typed result.
 
+use std::collections::VecDeque;
+use std::ops::ControlFlow;
+
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use wasip2::clocks::monotonic_clock;
 use wasip2::http::outgoing_handler;
 use wasip2::http::types::{
-    ErrorCode, Fields, IncomingBody, Method as WasiMethod, OutgoingBody, OutgoingRequest,
-    RequestOptions, Scheme as WasiScheme,
+    ErrorCode, Fields, FutureIncomingResponse, IncomingBody, Method as WasiMethod, OutgoingBody,
+    OutgoingRequest, RequestOptions, Scheme as WasiScheme,
 };
+use wasip2::io::poll::{self, Pollable};
 use wasip2::io::streams::StreamError;
 
 use crate::bindings::harvest::tools::types::Error;
@@ -221,6 +226,78 @@ impl Transport<'_> {
 
     /// Sends `request`, returning the response whatever its status.
     pub fn send(&self, request: &Request) -> Result<Response, Error> {
+        let mut answer = None;
+        self.send_each(std::slice::from_ref(request), 1, &mut |_, response| {
+            answer = Some(response);
+            Ok(ControlFlow::Break(()))
+        })?;
+        answer.unwrap_or_else(|| Err(lost(request)))
+    }
+
+    /// Sends `requests` with up to `concurrency` of them in flight, and hands each decoded 2xx
+    /// answer to `each` in the order of `requests`. The first error (a status, an unreadable
+    /// answer, or one `each` returns) ends the whole exchange: no request after it is started,
+    /// and those in flight are dropped. `each` may also end it early with `Break`.
+    pub fn call_each<T: DeserializeOwned>(
+        &self,
+        requests: &[Request],
+        concurrency: usize,
+        mut each: impl FnMut(usize, T) -> Result<ControlFlow<()>, Error>,
+    ) -> Result<(), Error> {
+        self.send_each(requests, concurrency, &mut |index, response| {
+            let response = response?;
+            let request = requests.get(index).ok_or_else(|| lost_index(index))?;
+            check_status(request, &response, &self.config.access_token)?;
+            each(index, decode(request, &response)?)
+        })
+    }
+
+    /// Sends `requests` with up to `concurrency` in flight, each waiting out rate limits and
+    /// retried on its own by the rules of [`Flight::settle`], and hands every outcome to `each`
+    /// in the order of `requests` (an answer that arrives early waits for those before it).
+    /// `each` is a trait object so that one copy of this loop serves every caller.
+    fn send_each(
+        &self,
+        requests: &[Request],
+        concurrency: usize,
+        each: &mut dyn FnMut(usize, Result<Response, Error>) -> Result<ControlFlow<()>, Error>,
+    ) -> Result<(), Error> {
+        let concurrency = concurrency.max(1);
+        let mut waiting = requests.iter().enumerate();
+        let mut flights: VecDeque<(usize, Flight)> = VecDeque::new();
+        loop {
+            while flights.len() < concurrency {
+                let Some((index, request)) = waiting.next() else {
+                    break;
+                };
+                let mut flight = self.flight(request);
+                flight.start(&self.config.policy);
+                flights.push_back((index, flight));
+            }
+            while flights
+                .front()
+                .is_some_and(|(_, f)| matches!(f.stage, Stage::Done(_)))
+            {
+                let Some((index, flight)) = flights.pop_front() else {
+                    break;
+                };
+                let outcome = match flight.stage {
+                    Stage::Done(outcome) => outcome,
+                    _ => Err(lost(flight.request)),
+                };
+                if each(index, outcome)?.is_break() {
+                    return Ok(());
+                }
+            }
+            if flights.is_empty() {
+                return Ok(());
+            }
+            wait_for_any(&mut flights, &self.config.policy);
+        }
+    }
+
+    /// A request ready to go: its origin and every header it carries.
+    fn flight<'r>(&'r self, request: &'r Request) -> Flight<'r> {
         let origin = match request.server {
             Server::Api => &self.config.api,
             Server::Id => &self.config.id,
@@ -235,11 +312,16 @@ impl Transport<'_> {
                 format!("Bearer {}", self.config.access_token.expose()),
             ));
         }
+        let mut stage = Stage::Ready;
         if request.server == Server::Api {
-            let account = self.account_id.ok_or_else(|| {
-                Error::Config("no Harvest account was chosen for this request".into())
-            })?;
-            headers.push(("harvest-account-id", account.to_string()));
+            match self.account_id {
+                Some(account) => headers.push(("harvest-account-id", account.to_string())),
+                None => {
+                    stage = Stage::Done(Err(Error::Config(
+                        "no Harvest account was chosen for this request".into(),
+                    )))
+                }
+            }
         }
         match &request.body {
             Some(Body::Json(_)) => headers.push(("content-type", "application/json".into())),
@@ -248,45 +330,166 @@ impl Transport<'_> {
             }
             None => {}
         }
-        let body = request.body.as_ref().map(|body| match body {
-            Body::Json(bytes) => bytes.as_slice(),
-            Body::Form(text) => text.as_bytes(),
-        });
-        let policy = &self.config.policy;
-        let mut waited_secs = 0;
-        let mut retries = 0;
-        loop {
-            let attempt = exchange(origin, request, &headers, body, policy);
-            let pause_ms = match &attempt {
-                // A 429 was not processed, so even a POST may be sent again (§6).
-                Ok(response) if response.status == 429 => {
-                    let wait = u64::from(retry_after_seconds(
-                        response.retry_after.as_deref(),
-                        &request.path,
-                    ));
-                    (waited_secs + wait <= policy.rate_limit_wait_secs).then(|| {
-                        waited_secs += wait;
-                        wait * 1000
-                    })
+        Flight {
+            request,
+            origin,
+            headers,
+            waited_secs: 0,
+            retries: 0,
+            stage,
+        }
+    }
+}
+
+/// An answer the transport should have had but did not: never expected, never a panic.
+fn lost(request: &Request) -> Error {
+    Error::transport(
+        format!(
+            "{} {}: the answer was lost",
+            request.method.as_str(),
+            path_only(&request.path)
+        ),
+        request.is_write(),
+    )
+}
+
+fn lost_index(index: usize) -> Error {
+    Error::transport(format!("request {index} of a batch was lost"), false)
+}
+
+/// One request on its way, with what it has been through: the rate-limit wait and the retries
+/// spent so far.
+struct Flight<'r> {
+    request: &'r Request,
+    origin: &'r Origin,
+    headers: Vec<(&'static str, String)>,
+    waited_secs: u64,
+    retries: u32,
+    stage: Stage,
+}
+
+enum Stage {
+    /// To be sent now.
+    Ready,
+    /// Waiting, until this monotonic-clock instant, to be sent again.
+    Pausing(u64),
+    /// Sent; the answer is on its way.
+    InFlight {
+        pending: FutureIncomingResponse,
+        where_: String,
+    },
+    Done(Result<Response, Error>),
+}
+
+impl Flight<'_> {
+    fn body(&self) -> &[u8] {
+        match &self.request.body {
+            Some(Body::Json(bytes)) => bytes,
+            Some(Body::Form(text)) => text.as_bytes(),
+            None => &[],
+        }
+    }
+
+    /// Sends the request (again), unless it is already done.
+    fn start(&mut self, policy: &Policy) {
+        if matches!(self.stage, Stage::Done(_)) {
+            return;
+        }
+        match send_request(
+            self.origin,
+            self.request,
+            &self.headers,
+            self.body(),
+            policy,
+        ) {
+            Ok((pending, where_)) => self.stage = Stage::InFlight { pending, where_ },
+            Err(failure) => self.settle(Err(failure), policy),
+        }
+    }
+
+    /// Reads the answer once it has arrived.
+    fn receive(&mut self, policy: &Policy) {
+        if let Stage::InFlight { pending, where_ } = &self.stage {
+            let attempt = receive_response(pending, self.request, where_);
+            self.settle(attempt, policy);
+        }
+    }
+
+    /// Decides what an attempt leads to: done, or a pause before sending again. A 429 was not
+    /// processed, so even a POST is sent again after `Retry-After`, within the call's wait
+    /// budget (§6); gateway errors and network failures are retried with backoff only for
+    /// requests that are safe to repeat.
+    fn settle(&mut self, attempt: Result<Response, Failure>, policy: &Policy) {
+        let request = self.request;
+        let pause_ms = match &attempt {
+            Ok(response) if response.status == 429 => {
+                let wait = u64::from(retry_after_seconds(
+                    response.retry_after.as_deref(),
+                    &request.path,
+                ));
+                (self.waited_secs + wait <= policy.rate_limit_wait_secs).then(|| {
+                    self.waited_secs += wait;
+                    wait * 1000
+                })
+            }
+            Ok(response) if matches!(response.status, 502..=504) => (request.is_repeatable()
+                && self.retries < MAX_RETRIES)
+                .then(|| backoff_ms(self.retries)),
+            Err(failure)
+                if failure.retryable && request.is_repeatable() && self.retries < MAX_RETRIES =>
+            {
+                Some(backoff_ms(self.retries))
+            }
+            _ => None,
+        };
+        self.stage = match pause_ms {
+            Some(ms) => {
+                if attempt.as_ref().is_ok_and(|r| r.status != 429) || attempt.is_err() {
+                    self.retries += 1;
                 }
-                Ok(response) if matches!(response.status, 502..=504) => {
-                    (request.is_repeatable() && retries < MAX_RETRIES).then(|| backoff_ms(retries))
-                }
-                Err(failure)
-                    if failure.retryable && request.is_repeatable() && retries < MAX_RETRIES =>
-                {
-                    Some(backoff_ms(retries))
-                }
-                _ => None,
+                Stage::Pausing(monotonic_clock::now().saturating_add(ms.saturating_mul(1_000_000)))
+            }
+            None => Stage::Done(attempt.map_err(|failure| failure.error)),
+        };
+    }
+}
+
+/// Blocks until at least one flight can move on (an answer arrived, a pause ended), and moves
+/// every one that can. The instance sleeps in `wasi:io/poll`; nothing spins.
+fn wait_for_any(flights: &mut VecDeque<(usize, Flight)>, policy: &Policy) {
+    for (_, flight) in flights.iter_mut() {
+        if matches!(flight.stage, Stage::Ready) {
+            flight.start(policy);
+        }
+    }
+    let ready: Vec<usize> = {
+        let mut waiting = Vec::new();
+        let mut pollables = Vec::new();
+        for (position, (_, flight)) in flights.iter().enumerate() {
+            let pollable = match &flight.stage {
+                Stage::InFlight { pending, .. } => pending.subscribe(),
+                Stage::Pausing(until) => monotonic_clock::subscribe_instant(*until),
+                Stage::Ready | Stage::Done(_) => continue,
             };
-            match pause_ms {
-                Some(ms) => {
-                    if attempt.as_ref().is_ok_and(|r| r.status != 429) || attempt.is_err() {
-                        retries += 1;
-                    }
-                    sleep_ms(ms);
-                }
-                None => return attempt.map_err(|failure| failure.error),
+            waiting.push(position);
+            pollables.push(pollable);
+        }
+        if pollables.is_empty() {
+            return;
+        }
+        let refs: Vec<&Pollable> = pollables.iter().collect();
+        poll::poll(&refs)
+            .into_iter()
+            .filter_map(|i| waiting.get(i as usize).copied())
+            .collect()
+        // The pollables are dropped here, before any future they watch.
+    };
+    for position in ready {
+        if let Some((_, flight)) = flights.get_mut(position) {
+            match flight.stage {
+                Stage::InFlight { .. } => flight.receive(policy),
+                Stage::Pausing(_) => flight.start(policy),
+                Stage::Ready | Stage::Done(_) => {}
             }
         }
     }
@@ -295,11 +498,6 @@ impl Transport<'_> {
 /// Exponential backoff with jitter, so retrying clients do not arrive together.
 fn backoff_ms(retry: u32) -> u64 {
     BACKOFF_BASE_MS * 2u64.pow(retry) + wasip2::random::random::get_random_u64() % BACKOFF_BASE_MS
-}
-
-/// Waits on the WASI monotonic clock (the instance sleeps; nothing spins).
-fn sleep_ms(ms: u64) {
-    wasip2::clocks::monotonic_clock::subscribe_duration(ms.saturating_mul(1_000_000)).block();
 }
 
 /// A failed exchange, and whether it may be tried again.
@@ -317,13 +515,15 @@ impl From<Error> for Failure {
     }
 }
 
-fn exchange(
+/// Sends one request through `wasi:http`, returning the answer to wait for and the
+/// `METHOD origin/path` that names it in messages.
+fn send_request(
     origin: &Origin,
     request: &Request,
     headers: &[(&str, String)],
-    body: Option<&[u8]>,
+    body: &[u8],
     policy: &Policy,
-) -> Result<Response, Failure> {
+) -> Result<(FutureIncomingResponse, String), Failure> {
     let where_ = format!(
         "{} {}{}",
         request.method.as_str(),
@@ -367,13 +567,20 @@ fn exchange(
 
     let pending = outgoing_handler::handle(outgoing, Some(options))
         .map_err(|code| network_error(&where_, &code, false))?;
-    write_body(outgoing_body, body.unwrap_or_default())
+    write_body(outgoing_body, body)
         .map_err(|message| Error::transport(format!("{where_}: {message}"), request.is_write()))?;
+    Ok((pending, where_))
+}
 
-    pending.subscribe().block();
+/// Reads the answer to a sent request whose future is ready, body and all.
+fn receive_response(
+    pending: &FutureIncomingResponse,
+    request: &Request,
+    where_: &str,
+) -> Result<Response, Failure> {
     let incoming = match pending.get() {
         Some(Ok(Ok(response))) => response,
-        Some(Ok(Err(code))) => return Err(network_error(&where_, &code, request.is_write())),
+        Some(Ok(Err(code))) => return Err(network_error(where_, &code, request.is_write())),
         Some(Err(())) | None => {
             let error = Error::transport(
                 format!("{where_}: the response was lost"),

@@ -41,8 +41,10 @@ mod users;
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use anyhow::Context;
 use chrono::{NaiveDate, Utc};
@@ -116,6 +118,8 @@ impl FakeHarvest {
             state: Arc::new(Mutex::new(state)),
             requests: Arc::new(Mutex::new(Vec::new())),
             faults: Arc::new(Mutex::new(VecDeque::new())),
+            aimed_faults: Arc::new(Mutex::new(Vec::new())),
+            latency_ms: Arc::new(AtomicU64::new(0)),
             origin: format!("http://{addr}"),
         };
         let router = server::router(app.clone());
@@ -162,6 +166,42 @@ impl FakeHarvest {
     /// Queues a fault for the next request (first in, first out).
     pub fn inject(&self, fault: Fault) {
         server::lock(&self.app.faults).push_back(fault);
+    }
+
+    /// Queues a fault for the first request whose path and query contain `needle` (e.g.
+    /// `"page=3&"`), whenever it arrives; other requests are served as usual.
+    pub fn inject_on(&self, needle: &str, fault: Fault) {
+        server::lock(&self.app.aimed_faults).push((needle.to_string(), fault));
+    }
+
+    /// Makes every later request wait `latency` before it is answered (zero: no wait).
+    pub fn set_latency(&self, latency: Duration) {
+        let millis = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
+        self.app.latency_ms.store(millis, Ordering::Relaxed);
+    }
+
+    /// Replaces the main account's time entries with `count` copies of one stopped entry, ids
+    /// from 4,000,000,000 up; returns the ids in the order Harvest lists them (newest first,
+    /// and all on one day, by descending id).
+    pub fn seed_time_entries(&self, count: u64) -> anyhow::Result<Vec<u64>> {
+        let mut state = self.state();
+        let account = state
+            .account_mut(ACCOUNT_ID)
+            .context("the main account is seeded")?;
+        let template = account
+            .time_entries
+            .iter()
+            .find(|e| !e.is_running)
+            .context("a stopped entry is seeded")?
+            .clone();
+        account.time_entries = (0..count)
+            .map(|i| {
+                let mut entry = template.clone();
+                entry.id = 4_000_000_000 + i;
+                entry
+            })
+            .collect();
+        Ok((0..count).rev().map(|i| 4_000_000_000 + i).collect())
     }
 
     /// Makes every OAuth-issued access token expire now (personal access tokens are unaffected).

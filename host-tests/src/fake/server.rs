@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 use std::io;
 use std::pin::Pin;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -38,6 +38,10 @@ pub struct App {
     pub state: Arc<Mutex<FakeState>>,
     pub requests: Arc<Mutex<Vec<RecordedRequest>>>,
     pub faults: Arc<Mutex<VecDeque<Fault>>>,
+    /// Faults for the first request whose path and query contain the text given.
+    pub aimed_faults: Arc<Mutex<Vec<(String, Fault)>>>,
+    /// Milliseconds every request waits before it is answered, like a distant server.
+    pub latency_ms: Arc<AtomicU64>,
     /// `http://127.0.0.1:PORT`, used for absolute pagination links.
     pub origin: String,
 }
@@ -117,8 +121,8 @@ pub fn router(app: App) -> Router {
         .with_state(app)
 }
 
-/// Records the request, then applies (in order) a queued fault, the request budget and the
-/// User-Agent rule before the route runs.
+/// Records the request, then applies (in order) the latency, an aimed or queued fault, the
+/// request budget and the User-Agent rule before the route runs.
 async fn front_door(State(app): State<App>, req: Request, next: Next) -> Response {
     let (parts, body) = req.into_parts();
     let body = axum::body::to_bytes(body, 16 << 20)
@@ -149,7 +153,22 @@ async fn front_door(State(app): State<App>, req: Request, next: Next) -> Respons
             .is_some_and(|budget| st.api_requests > budget);
         over.then_some(st.retry_after_secs)
     });
-    let fault = lock(&app.faults).pop_front();
+    let target = match parts.uri.query() {
+        Some(query) => format!("{path}?{query}"),
+        None => path.clone(),
+    };
+    let aimed = {
+        let mut aimed = lock(&app.aimed_faults);
+        let hit = aimed
+            .iter()
+            .position(|(needle, _)| target.contains(needle.as_str()));
+        hit.map(|i| aimed.remove(i).1)
+    };
+    let fault = aimed.or_else(|| lock(&app.faults).pop_front());
+    let latency = app.latency_ms.load(Ordering::Relaxed);
+    if latency > 0 {
+        tokio::time::sleep(Duration::from_millis(latency)).await;
+    }
     let reset = parts.extensions.get::<ResetSwitch>().cloned();
     let has_user_agent = parts
         .headers

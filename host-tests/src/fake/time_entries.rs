@@ -10,7 +10,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 
 use super::auth::Caller;
@@ -86,7 +86,7 @@ pub async fn list(
     let approval = params.get("approval_status");
     let st = app.lock();
     let now = st.clock.now();
-    let mut entries: Vec<TimeEntry> = caller
+    let mut entries: Vec<Live> = caller
         .account(&st)?
         .time_entries
         .iter()
@@ -109,12 +109,22 @@ pub async fn list(
                 e.external_reference.as_ref().and_then(|x| x.id.as_deref()) == Some(r)
             })
         })
-        .map(|e| e.live(now))
+        .map(|e| Live(e, now))
         .collect();
-    entries.sort_by_key(|e| Reverse((e.spent_date, e.id)));
+    entries.sort_by_key(|Live(e, _)| Reverse((e.spent_date, e.id)));
     ListSpec::new(&app.origin, "/v2/time_entries", "time_entries")
         .page_based(&entries, &params)
         .map(Json)
+}
+
+/// An entry as listed at a moment: only the entries of the page asked for are rendered, so a
+/// long list costs a sort, not a copy of every entry, per page.
+struct Live<'a>(&'a TimeEntry, DateTime<Utc>);
+
+impl Serialize for Live<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.live(self.1).serialize(serializer)
+    }
 }
 
 /// Finds an entry the caller may see: 404 if missing, 403 if it is someone else's (Members, §8).

@@ -11,6 +11,7 @@ mod fuzz;
 mod invoices;
 mod mcp;
 mod oauth;
+mod paging;
 mod payments;
 mod reliability;
 mod reports;

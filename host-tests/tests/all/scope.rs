@@ -180,37 +180,11 @@ fn listing_fifty_thousand_entries_fits_the_memory_bound() {
     const ENTRIES: usize = 50_000;
     const BOUND_BYTES: usize = 256 * 1024 * 1024;
     let session = Session::new();
-    {
-        let mut state = session.fake.state();
-        let account = state.account_mut(fake::ACCOUNT_ID).expect("account");
-        let template = account
-            .time_entries
-            .iter()
-            .find(|e| !e.is_running)
-            .expect("entry")
-            .clone();
-        account.time_entries = (0..ENTRIES as u64)
-            .map(|i| {
-                let mut entry = template.clone();
-                entry.id = 4_000_000_000 + i;
-                entry
-            })
-            .collect();
-    }
-    let q = wit::TimeEntryQuery {
-        user_id: None,
-        client_id: None,
-        project_id: None,
-        task_id: None,
-        is_billed: None,
-        is_running: None,
-        from: None,
-        to: None,
-        updated_since: None,
-        limit: Some(ENTRIES as u32),
-        continuation: None,
-        account_id: None,
-    };
+    session
+        .fake
+        .seed_time_entries(ENTRIES as u64)
+        .expect("seeded");
+    let q = wit::TimeEntryQuery::unfiltered(Some(ENTRIES as u32));
     let (page, record) = session.call_recorded(|h, s| h.call_list_time_entries(s, &q));
     let page = page.expect("entries");
     assert_eq!(

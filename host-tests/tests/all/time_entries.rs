@@ -8,20 +8,7 @@ use crate::support::{ANCHOR, Session, entry_ids, pairs, query, wit};
 const LABS: u64 = 50_000;
 
 pub(crate) fn entries_query() -> wit::TimeEntryQuery {
-    wit::TimeEntryQuery {
-        user_id: None,
-        client_id: None,
-        project_id: None,
-        task_id: None,
-        is_billed: None,
-        is_running: None,
-        from: None,
-        to: None,
-        updated_since: None,
-        limit: None,
-        continuation: None,
-        account_id: None,
-    }
+    wit::TimeEntryQuery::unfiltered(None)
 }
 
 fn new_entry(project_id: u64, task_id: u64) -> wit::NewTimeEntry {
