@@ -4,7 +4,7 @@
 # and stops it, with its temporary storage, on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tool=${HARVEST_DIST:-target/harvest-dist/release/harvest-dist}
+tool=${HARVEST_DIST:-target/harvest-dist/debug/harvest-dist}
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
 
 if ! command -v docker-registry >/dev/null; then

@@ -35,6 +35,13 @@ enum Command {
     Package(PackageArgs),
     /// Print the metadata embedded in a component.
     Show { component: PathBuf },
+    /// Publish a component to a registry over HTTPS, its metadata as the manifest's
+    /// annotations. Credentials come from `REGISTRY_USERNAME` and `REGISTRY_PASSWORD`.
+    Push {
+        /// `registry/repository:tag`, such as `ghcr.io/owner/harvest-tools:0.1.0`.
+        reference: String,
+        component: PathBuf,
+    },
     /// Push a component to a registry over plain HTTP, pull it back and check it.
     OciRoundTrip {
         /// `host:port/repository:tag` of a registry reached over plain HTTP (a local test one).
@@ -89,14 +96,58 @@ fn main() -> Result<()> {
             }
             Ok(())
         }
+        Command::Push {
+            reference,
+            component,
+        } => {
+            let auth = match (
+                std::env::var("REGISTRY_USERNAME"),
+                std::env::var("REGISTRY_PASSWORD"),
+            ) {
+                (Ok(user), Ok(password)) => RegistryAuth::Basic(user, password),
+                _ => RegistryAuth::Anonymous,
+            };
+            let (reference, client) = (reference.parse()?, registry(ClientProtocol::Https));
+            let wasm = read(&component)?;
+            let url = runtime()?.block_on(push(&client, &reference, &auth, &wasm))?;
+            println!("pushed {reference}: {url}");
+            Ok(())
+        }
         Command::OciRoundTrip {
             reference,
             component,
-        } => tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?
-            .block_on(oci_round_trip(&reference, &component)),
+        } => runtime()?.block_on(oci_round_trip(&reference, &component)),
     }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?)
+}
+
+fn registry(protocol: ClientProtocol) -> WasmClient {
+    WasmClient::new(Client::new(ClientConfig {
+        protocol,
+        ..ClientConfig::default()
+    }))
+}
+
+/// Pushes the component with its metadata as annotations; returns the manifest's URL.
+async fn push(
+    client: &WasmClient,
+    reference: &Reference,
+    auth: &RegistryAuth,
+    wasm: &[u8],
+) -> Result<String> {
+    let annotations = annotations(wasm)?;
+    ensure!(!annotations.is_empty(), "the component carries no metadata");
+    let (config, layer) = WasmConfig::from_raw_component(wasm.to_vec(), None)?;
+    let pushed = client
+        .push(reference, auth, layer, config, Some(annotations))
+        .await
+        .with_context(|| format!("pushing {reference}"))?;
+    Ok(pushed.manifest_url)
 }
 
 fn read(path: &Path) -> Result<Vec<u8>> {
@@ -157,7 +208,8 @@ fn add_package_docs(
         let (WorldKey::Name(name), WorldItem::Function(func)) = (key, item) else {
             continue;
         };
-        let Some(WorldItem::Function(exported)) = target.exports.get_mut(&WorldKey::Name(name.clone()))
+        let Some(WorldItem::Function(exported)) =
+            target.exports.get_mut(&WorldKey::Name(name.clone()))
         else {
             bail!("the component does not export `{name}`, which world `{world}` declares");
         };
@@ -219,21 +271,12 @@ async fn oci_round_trip(reference: &str, path: &Path) -> Result<()> {
     let wasm = read(path)?;
     let reference: Reference = reference.parse()?;
     let expected = annotations(&wasm)?;
-    ensure!(!expected.is_empty(), "{} carries no metadata", path.display());
-
-    let client = WasmClient::new(Client::new(ClientConfig {
-        protocol: ClientProtocol::Http,
-        ..ClientConfig::default()
-    }));
+    let client = registry(ClientProtocol::Http);
     let auth = RegistryAuth::Anonymous;
 
-    let (config, layer) = WasmConfig::from_raw_component(wasm.clone(), None)?;
-    let pushed = client
-        .push(&reference, &auth, layer, config, Some(expected.clone()))
-        .await
-        .context("pushing")?;
+    let url = push(&client, &reference, &auth, &wasm).await?;
     println!("pushed {reference}");
-    println!("  manifest {}", pushed.manifest_url);
+    println!("  manifest {url}");
 
     let (manifest, config, digest) = client
         .pull_manifest_and_config(&reference, &auth)
@@ -249,30 +292,52 @@ async fn oci_round_trip(reference: &str, path: &Path) -> Result<()> {
         "config media type {}",
         manifest.config.media_type
     );
-    ensure!(manifest.layers.len() == 1, "{} layers", manifest.layers.len());
+    ensure!(
+        manifest.layers.len() == 1,
+        "{} layers",
+        manifest.layers.len()
+    );
     let layer = &manifest.layers[0];
-    println!("  layer media type {}, {} bytes, {}", layer.media_type, layer.size, layer.digest);
+    println!(
+        "  layer media type {}, {} bytes, {}",
+        layer.media_type, layer.size, layer.digest
+    );
     ensure!(
         layer.media_type == WASM_LAYER_MEDIA_TYPE,
         "layer media type {}",
         layer.media_type
     );
     let local = sha256(&wasm);
-    ensure!(layer.digest == local, "layer digest {} but the file is {local}", layer.digest);
+    ensure!(
+        layer.digest == local,
+        "layer digest {} but the file is {local}",
+        layer.digest
+    );
     let [pulled] = image.layers.as_slice() else {
         bail!("pulled {} layers", image.layers.len());
     };
-    ensure!(pulled.data.as_ref() == wasm.as_slice(), "the pulled bytes differ from the file");
-    ensure!(sha256(&pulled.data) == local, "the pulled bytes hash differently");
+    ensure!(
+        pulled.data.as_ref() == wasm.as_slice(),
+        "the pulled bytes differ from the file"
+    );
+    ensure!(
+        sha256(&pulled.data) == local,
+        "the pulled bytes hash differently"
+    );
     println!("  pulled bytes match {} ({local})", path.display());
 
     let annotations = manifest.annotations.unwrap_or_default();
     for (key, value) in &expected {
         let found = annotations.get(key);
-        ensure!(found == Some(value), "annotation {key}: expected {value:?}, found {found:?}");
+        ensure!(
+            found == Some(value),
+            "annotation {key}: expected {value:?}, found {found:?}"
+        );
         println!("  {key}: {value}");
     }
-    let component = config.component.context("the config describes no component")?;
+    let component = config
+        .component
+        .context("the config describes no component")?;
     ensure!(!component.exports.is_empty(), "the config lists no exports");
     println!(
         "  config: {} exports, {} imports, architecture {}, os {}",
