@@ -1,6 +1,6 @@
 //! `harvest-openapi.yaml` as JSON Schema, and the check that the fake's answers match it.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::LazyLock;
 
 use serde_json::{Value, json};
@@ -11,14 +11,8 @@ use super::client::Caller;
 /// `null` type, `int32` formats go (ids are 64-bit, §4), `page` may be null (cursor pages,
 /// §5.2), and objects refuse unknown properties so a misspelt field fails the test.
 static SCHEMAS: LazyLock<Value> = LazyLock::new(|| {
-    let default = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/harvest-openapi.yaml");
-    let path = if default.exists() {
-        default
-    } else {
-        std::env::var_os("HARVEST_OPENAPI")
-            .map(PathBuf::from)
-            .expect("harvest-openapi.yaml: set HARVEST_OPENAPI")
-    };
+    // Vendored (MIT, JoliCode): see host-tests/vendor/README.md.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("vendor/harvest-openapi.yaml");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let doc: serde_norway::Value = serde_norway::from_str(&text).expect("valid YAML");
     let mut schemas = serde_json::to_value(&doc["components"]["schemas"]).expect("schemas as JSON");
