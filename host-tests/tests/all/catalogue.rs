@@ -1,6 +1,6 @@
 //! Users, tasks, task assignments and clients through the component.
 
-use host_tests::fake::{self, ids};
+use harvest_fake::{self as fake, ids};
 
 use crate::support::{Session, pairs, query, wit};
 

@@ -6,7 +6,7 @@ use crate::support::HOST;
 
 #[test]
 fn every_export_has_a_host_test() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/all");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("all");
     let mut sources = String::new();
     for entry in std::fs::read_dir(&dir).expect("test sources") {
         let path = entry.expect("entry").path();

@@ -13,7 +13,7 @@ mod schemas;
 mod time;
 
 use chrono::NaiveDate;
-use host_tests::fake::{FakeHarvest, FakeOptions};
+use harvest_fake::{FakeHarvest, FakeOptions};
 
 /// A Wednesday, different from the host tests' anchor so that nothing depends on one date.
 const ANCHOR: NaiveDate = match NaiveDate::from_ymd_opt(2025, 11, 12) {

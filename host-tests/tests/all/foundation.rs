@@ -1,6 +1,6 @@
 //! The first tools end to end, and the transport's handling of Harvest's answers.
 
-use host_tests::fake::{self, Fault};
+use harvest_fake::{self as fake, Fault};
 
 use crate::support::{Session, pairs, query, wit};
 

@@ -2,7 +2,7 @@
 //! updating (fields, lines and state events) against the fake's live invoices.
 
 use chrono::{Days, NaiveDate};
-use host_tests::fake::{self, AccountData, Invoice, InvoiceState, ids};
+use harvest_fake::{self as fake, AccountData, Invoice, InvoiceState, ids};
 use serde_json::json;
 
 use crate::support::{ANCHOR, Session, pairs, query, wit};

@@ -8,9 +8,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use host_tests::fake::{self, RefreshGrant, TokenGrant};
-use host_tests::host::Host;
-use host_tests::host::exports::harvest::tools::oauth::{ClientCredentials, TokenSet};
+use harvest_fake::{self as fake, RefreshGrant, TokenGrant};
+use harvest_host::host::Host;
+use harvest_host::wit::{ClientCredentials, TokenSet};
 
 use crate::support::{Session, pairs, wit};
 
@@ -517,7 +517,7 @@ struct Cli {
 impl Cli {
     fn start(session: &Session, args: &[&str], extra: &[(&str, &str)]) -> Cli {
         let component = Host::default_component_path();
-        let mut command = Command::new(env!("CARGO_BIN_EXE_harvest-host"));
+        let mut command = Command::new(crate::support::harvest_host_bin());
         command
             .args(args)
             .arg("--component")

@@ -1,7 +1,7 @@
 //! Invoice payment tools end to end: listing an invoice's payments and recording new ones,
 //! checked against the fake's payments and the invoice's due amount and state.
 
-use host_tests::fake::{self, AccountData, Invoice, InvoicePayment, InvoiceState, ids};
+use harvest_fake::{self as fake, AccountData, Invoice, InvoicePayment, InvoiceState, ids};
 use serde_json::json;
 
 use crate::support::{Session, pairs, query, wit};

@@ -1,7 +1,7 @@
 //! What the component does when Harvest or the network misbehaves: it waits out rate limits,
 //! retries only what is safe to repeat, and says when a write's outcome is unknown.
 
-use host_tests::fake::{self, Fault, ids};
+use harvest_fake::{self as fake, Fault, ids};
 
 use crate::support::{Session, wit};
 

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use host_tests::fake::{self, AccountData, RecordedRequest, TimeEntry, ids};
+use harvest_fake::{self as fake, AccountData, RecordedRequest, TimeEntry, ids};
 
 use crate::support::{Session, pairs, query, wit};
 

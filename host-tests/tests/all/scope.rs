@@ -1,7 +1,7 @@
 //! What the component may reach, what it may reveal and how much memory it needs.
 
-use host_tests::fake::{self, Fault, ids};
-use host_tests::host::CallOptions;
+use harvest_fake::{self as fake, Fault, ids};
+use harvest_host::host::CallOptions;
 use serde_json::json;
 
 use crate::support::{HOST, Session, config, wit};
@@ -205,7 +205,7 @@ fn listing_fifty_thousand_entries_fits_the_memory_bound() {
 
 #[test]
 fn the_shipped_policy_allows_harvests_hosts_and_every_configuration_key() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let policy: serde_json::Value = serde_norway::from_str(
         &std::fs::read_to_string(root.join("harvest.policy.yaml")).expect("policy file"),
     )

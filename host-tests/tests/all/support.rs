@@ -1,13 +1,15 @@
 //! Shared set-up: the component loaded once, a fake Harvest per test, a fresh instance per call.
 
+use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 use chrono::NaiveDate;
-use host_tests::fake::{self, FakeHarvest, FakeOptions, RecordedRequest};
-use host_tests::host::{CallRecord, Harvest, Host, State};
+use harvest_fake::{self as fake, FakeHarvest, FakeOptions, RecordedRequest};
+use harvest_host::host::{CallRecord, Host, State};
+use harvest_host::wit::Harvest;
 use wasmtime::Store;
 
-pub use host_tests::host::wit;
+pub use harvest_host::wit;
 
 /// The "today" of every test's seeded data: a Wednesday.
 pub const ANCHOR: NaiveDate = match NaiveDate::from_ymd_opt(2026, 3, 18) {
@@ -119,4 +121,23 @@ pub fn entry_ids(session: &Session, keep: impl Fn(&fake::TimeEntry) -> bool) -> 
         .collect();
     ids.sort();
     ids
+}
+
+/// The `harvest-host` binary the CLI tests run: `HARVEST_HOST_BIN`, or the debug build in the
+/// workspace's target directory. It is another package's binary, which cargo does not build for
+/// this one's tests: `make test` builds it first (`cargo build -p harvest-host`).
+pub fn harvest_host_bin() -> PathBuf {
+    let path = match std::env::var_os("HARVEST_HOST_BIN") {
+        Some(path) => PathBuf::from(path),
+        None => option_env!("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"))
+            .join("debug/harvest-host"),
+    };
+    assert!(
+        path.is_file(),
+        "{} is missing: run `cargo build -p harvest-host` (make test does), or set HARVEST_HOST_BIN",
+        path.display()
+    );
+    path
 }

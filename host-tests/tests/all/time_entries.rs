@@ -1,6 +1,6 @@
 //! Time entries and timers through the component, in both timesheet modes.
 
-use host_tests::fake::{self, ids};
+use harvest_fake::{self as fake, ids};
 
 use crate::support::{ANCHOR, Session, entry_ids, pairs, query, wit};
 

@@ -1,6 +1,6 @@
 //! Authentication, roles, errors and the rate limit (§2, §6, §7, §8).
 
-use host_tests::fake::{
+use harvest_fake::{
     ACCOUNT_ID, ADMIN_TOKEN, FORECAST_ACCOUNT_ID, FakeOptions, INVALID_TOKEN_DESCRIPTION,
     MEMBER_TOKEN, MULTI_TOKEN, TIMESTAMP_ACCOUNT_ID, ids,
 };

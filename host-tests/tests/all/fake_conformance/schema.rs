@@ -12,7 +12,7 @@ use super::client::Caller;
 /// §5.2), and objects refuse unknown properties so a misspelt field fails the test.
 static SCHEMAS: LazyLock<Value> = LazyLock::new(|| {
     // Vendored (MIT, JoliCode): see host-tests/vendor/README.md.
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("vendor/harvest-openapi.yaml");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../vendor/harvest-openapi.yaml");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let doc: serde_norway::Value = serde_norway::from_str(&text).expect("valid YAML");
     let mut schemas = serde_json::to_value(&doc["components"]["schemas"]).expect("schemas as JSON");

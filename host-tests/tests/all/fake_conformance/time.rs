@@ -1,6 +1,6 @@
 //! Time entry rules: tracking modes, one running timer per user, locks (§10.4).
 
-use host_tests::fake::{ACCOUNT_ID, MULTI_TOKEN, TIMESTAMP_ACCOUNT_ID, ids};
+use harvest_fake::{ACCOUNT_ID, MULTI_TOKEN, TIMESTAMP_ACCOUNT_ID, ids};
 use serde_json::{Value, json};
 
 use super::client::{Caller, ids_of};

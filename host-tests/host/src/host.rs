@@ -16,38 +16,7 @@ use wasmtime_wasi_http::{
 };
 
 use crate::json;
-
-wasmtime::component::bindgen!({
-    world: "harvest",
-    path: "../wit",
-    // The same records decoded natively from Harvest's JSON (the benchmark's native client).
-    additional_derives: [serde::Deserialize],
-});
-
-/// A tool as the component's catalogue describes it.
-pub use self::exports::harvest::tools::catalogue::{Access, Tool};
-/// The component's shared types, as the host sees them.
-pub use self::harvest::tools::types as wit;
-
-impl wit::TimeEntryQuery {
-    /// Every time entry the token may see: no filters, up to `limit`, from the start.
-    pub fn unfiltered(limit: Option<u32>) -> wit::TimeEntryQuery {
-        wit::TimeEntryQuery {
-            user_id: None,
-            client_id: None,
-            project_id: None,
-            task_id: None,
-            is_billed: None,
-            is_running: None,
-            from: None,
-            to: None,
-            updated_since: None,
-            limit,
-            continuation: None,
-            account_id: None,
-        }
-    }
-}
+use crate::wit::{self, Harvest, HarvestPre, Tool};
 
 /// Environment keys the component reads; a host passes these and nothing else.
 pub const CONFIG_PREFIX: &str = "HARVEST_";
@@ -151,7 +120,7 @@ impl Host {
     pub fn default_component_path() -> PathBuf {
         match std::env::var_os("HARVEST_COMPONENT") {
             Some(path) => PathBuf::from(path),
-            None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../dist/harvest.wasm"),
+            None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../dist/harvest.wasm"),
         }
     }
 

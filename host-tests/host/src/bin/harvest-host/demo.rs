@@ -1,9 +1,9 @@
 //! `harvest-host demo`: the fake Harvest, and five requests played as an agent's tool calls.
 
 use anyhow::Result;
-use host_tests::demo;
-use host_tests::fake::{self, FakeHarvest, FakeOptions};
-use host_tests::host::Host;
+use harvest_fake::{self as fake, FakeHarvest, FakeOptions};
+use harvest_host::demo;
+use harvest_host::host::Host;
 
 pub fn run(host: &Host) -> Result<()> {
     let options = FakeOptions::default();

@@ -11,8 +11,9 @@ use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, SystemTime};
 
 use anyhow::{Context, Result, anyhow, bail};
-use host_tests::host::exports::harvest::tools::oauth::{ScopedAccount, TokenSet};
-use host_tests::host::{Host, config_from_process_env, wit};
+use harvest_host::host::{Host, config_from_process_env};
+use harvest_host::wit;
+use harvest_host::wit::{ScopedAccount, TokenSet};
 
 const CALLBACK_PATH: &str = "/callback";
 /// How long the browser may take to send its request once connected.

@@ -9,8 +9,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use host_tests::fake::{self, FakeHarvest, FakeOptions};
-use host_tests::host::{Host, config_from_process_env, error_json};
+use harvest_fake::{self as fake, FakeHarvest, FakeOptions};
+use harvest_host::host::{Host, config_from_process_env, error_json};
 
 mod connect;
 mod demo;
@@ -170,15 +170,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 /// A catalogue entry as JSON, its schemas as JSON values rather than text.
-fn tool_json(tool: &host_tests::host::Tool) -> serde_json::Value {
+fn tool_json(tool: &harvest_host::wit::Tool) -> serde_json::Value {
     let schema = |text: &str| serde_json::from_str(text).unwrap_or(serde_json::Value::Null);
     serde_json::json!({
         "name": tool.name,
         "title": tool.title,
         "description": tool.description,
         "access": match tool.access {
-            host_tests::host::Access::Read => "read",
-            host_tests::host::Access::Write => "write",
+            harvest_host::wit::Access::Read => "read",
+            harvest_host::wit::Access::Write => "write",
         },
         "annotations": {
             "read_only": tool.annotations.read_only,

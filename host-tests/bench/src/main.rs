@@ -19,8 +19,9 @@ use hyper_util::rt::TokioIo;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use host_tests::fake::{self, FakeHarvest, FakeOptions, ids};
-use host_tests::host::{CallRecord, Host, wit};
+use harvest_fake::{self as fake, FakeHarvest, FakeOptions, ids};
+use harvest_host::host::{CallRecord, Host};
+use harvest_host::wit;
 
 #[derive(Parser)]
 #[command(
@@ -49,7 +50,7 @@ const MIB: f64 = 1024.0 * 1024.0;
 
 fn main() -> Result<()> {
     let cli = Cli::parse();
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let path = cli
         .component
         .clone()

@@ -9,7 +9,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow};
-use host_tests::host::{self, Host};
+use harvest_host::host::{self, Host};
+use harvest_host::wit;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
     JsonObject, ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
@@ -129,7 +130,7 @@ fn success(json: String) -> CallToolResult {
 
 /// A catalogue entry as an MCP tool. The output schema is given only when it describes an
 /// object, since MCP structured content is always an object.
-fn mcp_tool(tool: &host::Tool) -> Result<Tool> {
+fn mcp_tool(tool: &wit::Tool) -> Result<Tool> {
     let input = schema_object(&tool.input_schema)
         .with_context(|| format!("the input schema of {}", tool.name))?;
     let output = schema_object(&tool.output_schema)

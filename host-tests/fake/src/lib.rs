@@ -6,7 +6,7 @@
 //! Seeded data is deterministic for a given anchor date; see [`seed::ids`].
 //!
 //! ```no_run
-//! use host_tests::fake::{ACCOUNT_ID, ADMIN_TOKEN, FakeHarvest, FakeOptions};
+//! use harvest_fake::{ACCOUNT_ID, ADMIN_TOKEN, FakeHarvest, FakeOptions};
 //! let fake = FakeHarvest::start(FakeOptions::default())?;
 //! println!("{} token={ADMIN_TOKEN} account={ACCOUNT_ID}", fake.url());
 //! # anyhow::Ok(())
