@@ -7,10 +7,10 @@ use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use serde_json::{Value, json};
 
+use super::app::App;
 use super::error::ApiError;
 use super::model::{AccountData, FakeState, Identity};
 use super::params::Params;
-use super::server::App;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {

@@ -1,40 +1,13 @@
-//! Clients (§10.8): cursor-paginated list, newest first, and one client.
-
-use std::cmp::Reverse;
+//! Clients (§10.8): one client (the cursor-paginated list is `lists.rs`'s).
 
 use axum::Json;
 use axum::extract::{Path, State};
-use serde_json::Value;
 
+use super::app::App;
 use super::auth::Caller;
 use super::error::ApiError;
 use super::model::Client;
-use super::pagination::ListSpec;
-use super::params::{Params, path_id};
-use super::server::App;
-
-pub async fn list(
-    caller: Caller,
-    State(app): State<App>,
-    params: Params,
-) -> Result<Json<Value>, ApiError> {
-    caller.require_manager()?;
-    let is_active = params.bool("is_active")?;
-    let since = params.datetime("updated_since")?;
-    let st = app.lock();
-    let mut clients: Vec<&Client> = caller
-        .account(&st)?
-        .clients
-        .iter()
-        .filter(|c| {
-            is_active.is_none_or(|a| c.is_active == a) && since.is_none_or(|s| c.updated_at >= s)
-        })
-        .collect();
-    clients.sort_by_key(|c| Reverse(c.id));
-    ListSpec::new(&app.origin, "/v2/clients", "clients")
-        .cursor_based(&clients, |c| c.id, &params)
-        .map(Json)
-}
+use super::params::path_id;
 
 pub async fn get(
     caller: Caller,

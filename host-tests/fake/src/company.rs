@@ -3,10 +3,10 @@
 use axum::Json;
 use axum::extract::State;
 
+use super::app::App;
 use super::auth::Caller;
 use super::error::ApiError;
 use super::model::Company;
-use super::server::App;
 
 pub async fn get(caller: Caller, State(app): State<App>) -> Result<Json<Company>, ApiError> {
     let st = app.lock();

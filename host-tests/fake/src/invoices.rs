@@ -10,15 +10,15 @@ use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::app::App;
 use super::auth::Caller;
 use super::clock::parse_date;
 use super::error::{ApiError, Problems};
+use super::ids::opaque_key;
 use super::invoice_lines::{LineItemInput, Summary, TimeSelection};
 use super::model::{AccountData, IdName, IdOnly, Invoice, InvoiceRef, InvoiceState, Sequences};
 use super::pagination::ListSpec;
 use super::params::{Params, Payload, path_id};
-use super::seed::opaque_key;
-use super::server::App;
 
 const PAYMENT_OPTIONS: [&str; 3] = ["ach", "credit_card", "paypal"];
 

@@ -3,7 +3,7 @@
 //!
 //! It follows `/work/shared/harvest-api.md` (section numbers in comments refer to it) and its
 //! answers are checked against `harvest-openapi.yaml` by `tests/all/fake_conformance.rs`.
-//! Seeded data is deterministic for a given anchor date; see [`seed::ids`].
+//! Seeded data is deterministic for a given anchor date; see [`ids`].
 //!
 //! ```no_run
 //! use harvest_fake::{ACCOUNT_ID, ADMIN_TOKEN, FakeHarvest, FakeOptions};
@@ -12,6 +12,7 @@
 //! # anyhow::Ok(())
 //! ```
 
+mod app;
 mod auth;
 mod clients;
 mod clock;
@@ -19,8 +20,10 @@ mod company;
 mod entry;
 mod error;
 mod faults;
+pub mod ids;
 mod invoice_lines;
 mod invoices;
+mod lists;
 mod messages;
 mod model;
 mod oauth;
@@ -53,28 +56,14 @@ use tokio::sync::oneshot;
 pub use clock::Clock;
 pub use error::INVALID_TOKEN_DESCRIPTION;
 pub use faults::Fault;
+pub use ids::{
+    ACCOUNT_ID, ADMIN_TOKEN, CLIENT_ID, CLIENT_SECRET, FORECAST_ACCOUNT_ID, MEMBER_TOKEN,
+    MULTI_TOKEN, REDIRECT_URL, TIMESTAMP_ACCOUNT_ID,
+};
 pub use model::*;
 pub use recorder::RecordedRequest;
 pub use reports::{TimeRow, UninvoicedRow};
-pub use seed::ids;
 pub use seed_time::HISTORY_DAYS;
-
-/// Personal access token of Ada Lovelace, administrator of `ACCOUNT_ID` only.
-pub const ADMIN_TOKEN: &str = "fake-admin-token";
-/// Personal access token of Grace Hopper (manager), who has both Harvest accounts.
-pub const MULTI_TOKEN: &str = "fake-multi-token";
-/// Personal access token of Alan Turing, a Member of `ACCOUNT_ID`.
-pub const MEMBER_TOKEN: &str = "fake-member-token";
-/// "Acme Studio": duration tracking, 12-hour clock.
-pub const ACCOUNT_ID: u64 = 1_000_001;
-/// "Acme Labs": start/end-time tracking (`wants_timestamp_timers`), 24-hour clock.
-pub const TIMESTAMP_ACCOUNT_ID: u64 = 1_000_002;
-/// A Forecast account, listed by Harvest ID but unusable on the Harvest API.
-pub const FORECAST_ACCOUNT_ID: u64 = 2_000_001;
-pub const CLIENT_ID: &str = "fake-oauth-client-id";
-pub const CLIENT_SECRET: &str = "fake-oauth-client-secret";
-/// The OAuth client's registered Redirect URL (any port is accepted).
-pub const REDIRECT_URL: &str = "http://127.0.0.1/callback";
 
 #[derive(Clone, Debug)]
 pub struct FakeOptions {
@@ -100,7 +89,7 @@ impl Default for FakeOptions {
 
 /// A running fake. Dropping it shuts the server down.
 pub struct FakeHarvest {
-    app: server::App,
+    app: app::App,
     shutdown: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
@@ -114,7 +103,7 @@ impl FakeHarvest {
         let addr = listener.local_addr()?;
         let mut state = seed::state(options.anchor, options.access_token_lifetime_secs);
         state.request_budget = options.request_budget;
-        let app = server::App {
+        let app = app::App {
             state: Arc::new(Mutex::new(state)),
             requests: Arc::new(Mutex::new(Vec::new())),
             faults: Arc::new(Mutex::new(VecDeque::new())),
@@ -151,11 +140,11 @@ impl FakeHarvest {
 
     /// Every request received so far, in order.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        server::lock(&self.app.requests).clone()
+        app::lock(&self.app.requests).clone()
     }
 
     pub fn clear_requests(&self) {
-        server::lock(&self.app.requests).clear();
+        app::lock(&self.app.requests).clear();
     }
 
     /// The live data. Drop the guard before sending requests to the fake.
@@ -165,13 +154,13 @@ impl FakeHarvest {
 
     /// Queues a fault for the next request (first in, first out).
     pub fn inject(&self, fault: Fault) {
-        server::lock(&self.app.faults).push_back(fault);
+        app::lock(&self.app.faults).push_back(fault);
     }
 
     /// Queues a fault for the first request whose path and query contain `needle` (e.g.
     /// `"page=3&"`), whenever it arrives; other requests are served as usual.
     pub fn inject_on(&self, needle: &str, fault: Fault) {
-        server::lock(&self.app.aimed_faults).push((needle.to_string(), fault));
+        app::lock(&self.app.aimed_faults).push((needle.to_string(), fault));
     }
 
     /// Makes every later request wait `latency` before it is answered (zero: no wait).

@@ -5,20 +5,16 @@
 //! ```
 //! Any other event for the current state is a 422.
 
-use std::cmp::Reverse;
-
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
-use serde_json::Value;
 
+use super::app::App;
 use super::auth::Caller;
 use super::error::{ApiError, Problems};
 use super::model::{Invoice, InvoiceMessage, InvoiceState, Recipient, Sequences};
-use super::pagination::ListSpec;
-use super::params::{Params, Payload, path_id};
-use super::server::App;
+use super::params::{Payload, path_id};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct MessageInput {
@@ -51,30 +47,6 @@ fn transition(invoice: &Invoice, event: &str) -> Result<InvoiceState, String> {
         }
         _ => Err("Event type is not included in the list".into()),
     }
-}
-
-pub async fn list(
-    caller: Caller,
-    State(app): State<App>,
-    Path(id): Path<String>,
-    params: Params,
-) -> Result<Json<Value>, ApiError> {
-    let id = path_id(&id)?;
-    caller.require_manager()?;
-    let since = params.datetime("updated_since")?;
-    let st = app.lock();
-    let account = caller.account(&st)?;
-    account.invoice(id).ok_or(ApiError::NotFound)?;
-    let mut messages: Vec<&InvoiceMessage> = account
-        .messages
-        .iter()
-        .filter(|m| m.invoice_id == id && since.is_none_or(|s| m.updated_at >= s))
-        .collect();
-    messages.sort_by_key(|m| Reverse(m.id));
-    let path = format!("/v2/invoices/{id}/messages");
-    ListSpec::new(&app.origin, &path, "invoice_messages")
-        .cursor_based(&messages, |m| m.id, &params)
-        .map(Json)
 }
 
 /// `POST /v2/invoices/{id}/messages` → 201 with the message.

@@ -14,11 +14,11 @@ use chrono::Duration;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::app::App;
 use super::auth::identity_for;
 use super::error::ApiError;
 use super::model::{AuthCode, FakeState, RefreshGrant, TokenGrant};
 use super::params::{Params, Payload};
-use super::server::App;
 
 const INVALID_GRANT: &str = "The provided authorization grant is invalid, expired, revoked, does not \
     match the redirection URI used in the authorization request, or was issued to another client.";

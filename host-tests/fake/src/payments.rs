@@ -2,21 +2,17 @@
 //! does not document the other states) and may not exceed the amount due. A payment that brings
 //! `due_amount` to 0 makes the invoice `paid`; deleting a payment of a paid invoice re-opens it.
 
-use std::cmp::Reverse;
-
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
-use serde_json::Value;
 
+use super::app::App;
 use super::auth::Caller;
 use super::clock::{parse_date, parse_datetime, round2};
 use super::error::{ApiError, Problems};
 use super::model::{InvoicePayment, InvoiceState, PaymentGateway, Sequences};
-use super::pagination::ListSpec;
-use super::params::{Params, Payload, path_id};
-use super::server::App;
+use super::params::{Payload, path_id};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct PaymentInput {
@@ -24,31 +20,6 @@ pub struct PaymentInput {
     paid_at: Option<String>,
     paid_date: Option<String>,
     notes: Option<String>,
-}
-
-/// `GET /v2/invoices/{id}/payments`: cursor-paginated, newest first.
-pub async fn list(
-    caller: Caller,
-    State(app): State<App>,
-    Path(id): Path<String>,
-    params: Params,
-) -> Result<Json<Value>, ApiError> {
-    let id = path_id(&id)?;
-    caller.require_manager()?;
-    let since = params.datetime("updated_since")?;
-    let st = app.lock();
-    let account = caller.account(&st)?;
-    account.invoice(id).ok_or(ApiError::NotFound)?;
-    let mut payments: Vec<&InvoicePayment> = account
-        .payments
-        .iter()
-        .filter(|p| p.invoice_id == id && since.is_none_or(|s| p.updated_at >= s))
-        .collect();
-    payments.sort_by_key(|p| Reverse(p.id));
-    let path = format!("/v2/invoices/{id}/payments");
-    ListSpec::new(&app.origin, &path, "invoice_payments")
-        .cursor_based(&payments, |p| p.id, &params)
-        .map(Json)
 }
 
 /// `POST /v2/invoices/{id}/payments` → 201 with the payment.

@@ -1,4 +1,5 @@
-//! Projects (§10.5) and their task assignments (§10.7).
+//! Projects (§10.5): one project and their task assignments (§10.7); the cursor-paginated
+//! list is `lists.rs`'s.
 
 use std::cmp::Reverse;
 
@@ -6,38 +7,12 @@ use axum::Json;
 use axum::extract::{Path, State};
 use serde_json::{Value, json};
 
+use super::app::App;
 use super::auth::Caller;
 use super::error::ApiError;
 use super::model::{Project, TaskAssignment};
 use super::pagination::ListSpec;
 use super::params::{Params, path_id};
-use super::server::App;
-
-/// `GET /v2/projects`: cursor-paginated, newest first; filters `is_active`, `client_id`,
-/// `updated_since`.
-pub async fn list(
-    caller: Caller,
-    State(app): State<App>,
-    params: Params,
-) -> Result<Json<Value>, ApiError> {
-    caller.require_manager()?;
-    let is_active = params.bool("is_active")?;
-    let client_id = params.id("client_id")?;
-    let since = params.datetime("updated_since")?;
-    let st = app.lock();
-    let mut projects: Vec<&Project> = caller
-        .account(&st)?
-        .projects
-        .iter()
-        .filter(|p| is_active.is_none_or(|a| p.is_active == a))
-        .filter(|p| client_id.is_none_or(|c| p.client.id == c))
-        .filter(|p| since.is_none_or(|s| p.updated_at >= s))
-        .collect();
-    projects.sort_by_key(|p| Reverse(p.id));
-    ListSpec::new(&app.origin, "/v2/projects", "projects")
-        .cursor_based(&projects, |p| p.id, &params)
-        .map(Json)
-}
 
 pub async fn get(
     caller: Caller,

@@ -10,12 +10,12 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::app::App;
 use super::auth::Caller;
 use super::clock::round2;
 use super::error::{ApiError, Problems};
 use super::pagination::ListSpec;
 use super::params::Params;
-use super::server::App;
 
 /// A time report row; only the subject's fields are present (§9.12).
 #[derive(Clone, Debug, Default, Serialize)]

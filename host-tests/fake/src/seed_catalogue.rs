@@ -4,11 +4,11 @@
 use chrono::{DateTime, Days, NaiveDate, Utc};
 
 use super::clock::at;
+use super::ids::{self, AccountSpec, opaque_key};
 use super::model::{
     AccountData, Client, ClientRef, Company, IdName, Project, Sequences, Task, TaskAssignment,
     User, UserAssignment,
 };
-use super::seed::{AccountSpec, ids, opaque_key};
 
 struct Person {
     id: u64,

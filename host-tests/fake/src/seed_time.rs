@@ -5,11 +5,11 @@
 use chrono::{Datelike, Days, NaiveDate, NaiveTime, Weekday};
 
 use super::clock::{at, format_time, round2};
+use super::ids::{self, AccountSpec, mix};
 use super::invoice_lines::LineItemInput;
 use super::invoices::{ImportInput, InvoiceInput, RangeImport, create_invoice};
 use super::model::{AccountData, InvoicePayment, InvoiceState, PaymentGateway, Sequences};
 use super::payments::settle;
-use super::seed::{AccountSpec, ids, mix};
 use super::seed_catalogue::catalogue;
 
 /// Days of history before the anchor date.

@@ -1,11 +1,9 @@
 //! The HTTP side: routes, the front door every request passes (record, faults, rate limit,
 //! User-Agent), and an accept loop that can reset a connection on demand.
 
-use std::collections::VecDeque;
 use std::io;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::atomic::Ordering;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -23,55 +21,29 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 use tower_service::Service;
 
+use super::app::{App, lock};
 use super::error::{ApiError, route_not_found};
 use super::faults::{self, Fault, ResetSwitch};
-use super::model::FakeState;
+use super::model::{Client, InvoiceMessage, InvoicePayment, Project, Task, User};
 use super::recorder::RecordedRequest;
-use super::{
-    auth, clients, company, invoices, messages, oauth, payments, projects, reports, tasks,
-};
-use super::{time_entries, timers, users};
-
-/// Shared by the handlers and by `FakeHarvest`.
-#[derive(Clone)]
-pub struct App {
-    pub state: Arc<Mutex<FakeState>>,
-    pub requests: Arc<Mutex<Vec<RecordedRequest>>>,
-    pub faults: Arc<Mutex<VecDeque<Fault>>>,
-    /// Faults for the first request whose path and query contain the text given.
-    pub aimed_faults: Arc<Mutex<Vec<(String, Fault)>>>,
-    /// Milliseconds every request waits before it is answered, like a distant server.
-    pub latency_ms: Arc<AtomicU64>,
-    /// `http://127.0.0.1:PORT`, used for absolute pagination links.
-    pub origin: String,
-}
-
-/// Locks a mutex, ignoring poisoning (a panicking test must not wedge the server).
-pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-impl App {
-    pub fn lock(&self) -> MutexGuard<'_, FakeState> {
-        lock(&self.state)
-    }
-}
+use super::{auth, clients, company, invoices, lists, messages, oauth, payments, projects};
+use super::{reports, tasks, time_entries, timers, users};
 
 pub fn router(app: App) -> Router {
     let v2 = Router::new()
         .route("/company", get(company::get))
-        .route("/users", get(users::list))
+        .route("/users", get(lists::account_list::<User>))
         .route("/users/me", get(users::me))
         .route(
             "/users/me/project_assignments",
             get(projects::my_assignments),
         )
         .route("/users/{id}", get(users::get))
-        .route("/clients", get(clients::list))
+        .route("/clients", get(lists::account_list::<Client>))
         .route("/clients/{id}", get(clients::get))
-        .route("/tasks", get(tasks::list))
+        .route("/tasks", get(lists::account_list::<Task>))
         .route("/tasks/{id}", get(tasks::get))
-        .route("/projects", get(projects::list))
+        .route("/projects", get(lists::account_list::<Project>))
         .route("/projects/{id}", get(projects::get))
         .route(
             "/projects/{id}/task_assignments",
@@ -98,11 +70,11 @@ pub fn router(app: App) -> Router {
         )
         .route(
             "/invoices/{id}/messages",
-            get(messages::list).post(messages::create),
+            get(lists::invoice_list::<InvoiceMessage>).post(messages::create),
         )
         .route(
             "/invoices/{id}/payments",
-            get(payments::list).post(payments::create),
+            get(lists::invoice_list::<InvoicePayment>).post(payments::create),
         )
         .route(
             "/invoices/{id}/payments/{payment_id}",

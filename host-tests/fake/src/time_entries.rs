@@ -13,6 +13,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 
+use super::app::App;
 use super::auth::Caller;
 use super::clock::{format_time, parse_date, parse_time};
 use super::entry::span_hours;
@@ -20,7 +21,6 @@ use super::error::{ApiError, Problems};
 use super::model::{AccountData, ExternalReference, TimeEntry};
 use super::pagination::ListSpec;
 use super::params::{Params, Payload, path_id};
-use super::server::App;
 
 const HOURS_IN_TIMESTAMP_ACCOUNT: &str = "Hours can't be set: this account tracks time with start and end times (send started_time and ended_time)";
 const TIMES_IN_DURATION_ACCOUNT: &str =

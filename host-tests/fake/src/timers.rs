@@ -4,12 +4,12 @@
 use axum::Json;
 use axum::extract::{Path, State};
 
+use super::app::App;
 use super::auth::Caller;
 use super::clock::format_time;
 use super::error::ApiError;
 use super::model::{Sequences, TimeEntry};
 use super::params::path_id;
-use super::server::App;
 use super::time_entries::visible;
 
 /// `PATCH /v2/time_entries/{id}/stop`: only a running entry (else 422).
