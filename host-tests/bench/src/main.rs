@@ -191,19 +191,9 @@ fn run(cli: &Cli, path: &PathBuf) -> Result<String> {
     Ok(render(&rows, cli))
 }
 
+/// The fake's administrator environment, with `HARVEST_PAGE_CONCURRENCY` when given.
 fn config(fake: &FakeHarvest, concurrency: Option<usize>) -> Vec<(String, String)> {
-    let mut env = vec![
-        (
-            "HARVEST_ACCESS_TOKEN".to_string(),
-            fake::ADMIN_TOKEN.to_string(),
-        ),
-        (
-            "HARVEST_ACCOUNT_ID".to_string(),
-            fake::ACCOUNT_ID.to_string(),
-        ),
-        ("HARVEST_API_URL".to_string(), fake.url()),
-        ("HARVEST_ID_URL".to_string(), fake.url()),
-    ];
+    let mut env = fake.env();
     if let Some(n) = concurrency {
         env.push(("HARVEST_PAGE_CONCURRENCY".to_string(), n.to_string()));
     }

@@ -87,6 +87,26 @@ impl Default for FakeOptions {
     }
 }
 
+/// The `HARVEST_*` variables that point the component at a Harvest whose API and Harvest ID both
+/// live at `origin`: `token` as `HARVEST_ACCESS_TOKEN` and `account_id` as `HARVEST_ACCOUNT_ID`,
+/// each when given. Every environment aimed at the fake is built here.
+pub fn harvest_env(
+    origin: &str,
+    token: Option<&str>,
+    account_id: Option<u64>,
+) -> Vec<(String, String)> {
+    let mut env = Vec::new();
+    if let Some(token) = token {
+        env.push(("HARVEST_ACCESS_TOKEN".to_string(), token.to_string()));
+    }
+    env.push(("HARVEST_API_URL".to_string(), origin.to_string()));
+    env.push(("HARVEST_ID_URL".to_string(), origin.to_string()));
+    if let Some(id) = account_id {
+        env.push(("HARVEST_ACCOUNT_ID".to_string(), id.to_string()));
+    }
+    env
+}
+
 /// A running fake. Dropping it shuts the server down.
 pub struct FakeHarvest {
     app: app::App,
@@ -136,6 +156,17 @@ impl FakeHarvest {
     /// `http://127.0.0.1:PORT`, serving both the API and Harvest ID routes.
     pub fn url(&self) -> String {
         self.app.origin.clone()
+    }
+
+    /// The administrator's environment: Ada's token ([`ADMIN_TOKEN`]), the main account
+    /// ([`ACCOUNT_ID`]), and this fake as both Harvest origins.
+    pub fn env(&self) -> Vec<(String, String)> {
+        self.env_as(ADMIN_TOKEN, Some(ACCOUNT_ID))
+    }
+
+    /// This fake's environment with another token and account choice.
+    pub fn env_as(&self, token: &str, account_id: Option<u64>) -> Vec<(String, String)> {
+        harvest_env(&self.url(), Some(token), account_id)
     }
 
     /// Every request received so far, in order.

@@ -21,13 +21,11 @@ const WAIT: Duration = Duration::from_secs(120);
 /// A fake Harvest, and a host configured with the OAuth application but no access token.
 fn session() -> Session {
     let mut session = Session::new();
-    let url = session.fake.url();
-    session.env = vec![
-        ("HARVEST_API_URL".into(), url.clone()),
-        ("HARVEST_ID_URL".into(), url),
+    session.env = fake::harvest_env(&session.fake.url(), None, None);
+    session.env.extend([
         ("HARVEST_CLIENT_ID".into(), fake::CLIENT_ID.into()),
         ("HARVEST_CLIENT_SECRET".into(), fake::CLIENT_SECRET.into()),
-    ];
+    ]);
     session
 }
 

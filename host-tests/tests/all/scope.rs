@@ -4,7 +4,7 @@ use harvest_fake::{self as fake, Fault, ids};
 use harvest_host::host::CallOptions;
 use serde_json::json;
 
-use crate::support::{HOST, Session, config, wit};
+use crate::support::{HOST, Session, wit};
 
 const DISTINCTIVE_TOKEN: &str = "tok-DISTINCTIVE-7f3a9c";
 
@@ -47,14 +47,12 @@ fn no_error_path_shows_the_token() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
         listener.local_addr().expect("addr").port()
     };
-    let wrong_token = config(
-        &session.fake.url(),
-        DISTINCTIVE_TOKEN,
-        Some(fake::ACCOUNT_ID),
-    );
-    let unreachable = config(
+    let wrong_token = session
+        .fake
+        .env_as(DISTINCTIVE_TOKEN, Some(fake::ACCOUNT_ID));
+    let unreachable = fake::harvest_env(
         &format!("http://127.0.0.1:{closed_port}"),
-        DISTINCTIVE_TOKEN,
+        Some(DISTINCTIVE_TOKEN),
         Some(fake::ACCOUNT_ID),
     );
     let mut bad_account = wrong_token.clone();
@@ -63,11 +61,9 @@ fn no_error_path_shows_the_token() {
         "HARVEST_ACCOUNT_ID".into(),
         format!("not-a-number-{DISTINCTIVE_TOKEN}"),
     ));
-    let mut echoing = config(
-        &session.fake.url(),
-        DISTINCTIVE_TOKEN,
-        Some(fake::ACCOUNT_ID),
-    );
+    let mut echoing = session
+        .fake
+        .env_as(DISTINCTIVE_TOKEN, Some(fake::ACCOUNT_ID));
     echoing.push(("HARVEST_RATE_LIMIT_WAIT_SECONDS".into(), "0".into()));
     // The fake knows only its own tokens; accept the distinctive one for the echo cases.
     {

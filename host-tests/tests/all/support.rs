@@ -37,13 +37,13 @@ impl Session {
 
     pub fn with_options(options: FakeOptions) -> Session {
         let fake = FakeHarvest::start(options).unwrap_or_else(|e| panic!("fake Harvest: {e:#}"));
-        let env = config(&fake.url(), fake::ADMIN_TOKEN, Some(fake::ACCOUNT_ID));
+        let env = fake.env();
         Session { fake, env }
     }
 
     /// The same fake, with another token and account configuration.
     pub fn configured(mut self, token: &str, account_id: Option<u64>) -> Session {
-        self.env = config(&self.fake.url(), token, account_id);
+        self.env = self.fake.env_as(token, account_id);
         self
     }
 
@@ -78,18 +78,6 @@ impl Session {
     pub fn clear(&self) {
         self.fake.clear_requests();
     }
-}
-
-pub fn config(url: &str, token: &str, account_id: Option<u64>) -> Vec<(String, String)> {
-    let mut env = vec![
-        ("HARVEST_ACCESS_TOKEN".to_string(), token.to_string()),
-        ("HARVEST_API_URL".to_string(), url.to_string()),
-        ("HARVEST_ID_URL".to_string(), url.to_string()),
-    ];
-    if let Some(id) = account_id {
-        env.push(("HARVEST_ACCOUNT_ID".to_string(), id.to_string()));
-    }
-    env
 }
 
 /// Query pairs of a request, sorted, for exact comparison.

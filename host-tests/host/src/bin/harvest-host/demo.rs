@@ -1,7 +1,7 @@
 //! `harvest-host demo`: the fake Harvest, and five requests played as an agent's tool calls.
 
 use anyhow::Result;
-use harvest_fake::{self as fake, FakeHarvest, FakeOptions};
+use harvest_fake::{FakeHarvest, FakeOptions};
 use harvest_host::demo;
 use harvest_host::host::Host;
 
@@ -9,18 +9,7 @@ pub fn run(host: &Host) -> Result<()> {
     let options = FakeOptions::default();
     let today = options.anchor;
     let server = FakeHarvest::start(options)?;
-    let env = vec![
-        (
-            "HARVEST_ACCESS_TOKEN".to_string(),
-            fake::ADMIN_TOKEN.to_string(),
-        ),
-        (
-            "HARVEST_ACCOUNT_ID".to_string(),
-            fake::ACCOUNT_ID.to_string(),
-        ),
-        ("HARVEST_API_URL".to_string(), server.url()),
-        ("HARVEST_ID_URL".to_string(), server.url()),
-    ];
+    let env = server.env();
     println!(
         "The fake Harvest runs at {}; today is {today}. Each request below is played as the\n\
          tool calls an agent makes (→), through the component's dispatcher.",
