@@ -15,7 +15,6 @@ use wasmtime_wasi_http::{
     RequestOptions, WasiBody, WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView,
 };
 
-use crate::json;
 use crate::wit::{self, Harvest, HarvestPre, Tool};
 
 /// Environment keys the component reads; a host passes these and nothing else.
@@ -253,31 +252,6 @@ impl Host {
         let record = observers.record(&store);
         call.map_err(|trap| trapped(trap, &record))?;
         Ok((results.into_iter().next(), record))
-    }
-
-    /// Calls the export `name` with JSON arguments, returning its `result` as JSON:
-    /// `Ok(value)` for the ok case, `Err(error)` for the component's typed error.
-    pub fn call_json(
-        &self,
-        env: &[(String, String)],
-        name: &str,
-        args: &serde_json::Value,
-    ) -> Result<(
-        std::result::Result<serde_json::Value, serde_json::Value>,
-        CallRecord,
-    )> {
-        let (result, record) = self.call_dynamic(env, name, |ty| json::params_to_vals(ty, args))?;
-        let outcome = match result {
-            Some(Val::Result(Ok(value))) => {
-                Ok(value.as_deref().map(json::from_val).unwrap_or_default())
-            }
-            Some(Val::Result(Err(error))) => {
-                Err(error.as_deref().map(json::from_val).unwrap_or_default())
-            }
-            Some(other) => Ok(json::from_val(&other)),
-            None => Ok(serde_json::Value::Null),
-        };
-        Ok((outcome, record))
     }
 }
 

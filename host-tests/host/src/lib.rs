@@ -3,5 +3,4 @@
 
 pub mod demo;
 pub mod host;
-pub mod json;
 pub mod wit;

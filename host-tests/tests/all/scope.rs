@@ -73,17 +73,20 @@ fn no_error_path_shows_the_token() {
     }
 
     let mut outputs = Vec::new();
+    // Every call goes through the catalogue's dispatcher, as JSON hosts make them.
     let mut run = |env: &Vec<(String, String)>, tool: &str, args: serde_json::Value| {
-        let (outcome, record) = HOST.call_json(env, tool, &args).expect("no trap");
+        let (outcome, record) = HOST
+            .call_tool(env, tool, &args.to_string())
+            .expect("no trap");
         assert!(outcome.is_err(), "{tool} should fail here: {outcome:?}");
         outputs.push(format!("{outcome:?} {}", record.stderr));
     };
     for tool in [
-        "list-accounts",
-        "get-current-user",
-        "list-projects",
-        "list-time-entries",
-        "list-invoices",
+        "list_accounts",
+        "get_current_user",
+        "list_projects",
+        "list_time_entries",
+        "list_invoices",
     ] {
         run(
             &wrong_token
@@ -134,33 +137,30 @@ fn no_error_path_shows_the_token() {
         session.fake.inject(fault);
         run(
             &echoing,
-            "get-project",
+            "get_project",
             json!({"project_id": ids::MOBILE_APP}),
         );
     }
     session.fake.inject(Fault::ResetMidBody);
     run(
         &echoing,
-        "stop-timer",
+        "stop_timer",
         json!({"time_entry_id": 3_000_000_759u64}),
     );
-    run(&echoing, "get-time-entry", json!({"time_entry_id": 1}));
+    run(&echoing, "get_time_entry", json!({"time_entry_id": 1}));
 
-    // The same paths through the catalogue's dispatcher.
-    let mut dispatched = |env: &Vec<(String, String)>, tool: &str, arguments: String| {
-        let (outcome, record) = HOST.call_tool(env, tool, &arguments).expect("no trap");
-        assert!(outcome.is_err(), "{tool} should fail here: {outcome:?}");
-        outputs.push(format!("{outcome:?} {}", record.stderr));
-    };
-    dispatched(&unreachable, "list_projects", "{}".into());
-    dispatched(&bad_account, "get_current_user", "{}".into());
+    run(&unreachable, "list_projects", json!({}));
+    run(&bad_account, "get_current_user", json!({}));
     session.fake.inject(Fault::Status {
         status: 422,
         content_type: "application/json".into(),
         body: format!(r#"{{"message":"token {DISTINCTIVE_TOKEN} rejected"}}"#),
     });
-    let project = json!({"project_id": ids::MOBILE_APP}).to_string();
-    dispatched(&echoing, "get_project", project);
+    run(
+        &echoing,
+        "get_project",
+        json!({"project_id": ids::MOBILE_APP}),
+    );
 
     assert_eq!(outputs.len(), 25);
     for output in &outputs {
