@@ -2,19 +2,21 @@
 
 mod support;
 
-mod catalogue;
-mod coverage;
+mod accounts_and_config;
 mod demo;
+mod export_coverage;
 mod fake_conformance;
-mod foundation;
 mod fuzz;
 mod invoices;
 mod mcp;
 mod oauth;
 mod paging;
 mod payments;
+mod projects;
 mod reliability;
 mod reports;
-mod scope;
+mod sandbox;
 mod time_entries;
 mod tool_catalogue;
+mod transport;
+mod users_tasks_clients;

@@ -165,7 +165,7 @@ fn a_connection_reset_mid_answer_is_retried_for_a_read() {
     let session = Session::new();
     session.fake.inject(Fault::ResetMidBody);
     let page = session
-        .call(|h, s| h.call_list_projects(s, &crate::foundation::project_query(None)))
+        .call(|h, s| h.call_list_projects(s, &crate::projects::project_query(None)))
         .expect("answered on retry");
     assert!(!page.items.is_empty());
     assert_eq!(session.requests().len(), 2);
@@ -178,7 +178,7 @@ fn a_truncated_answer_is_never_taken_as_a_short_list() {
         session.fake.inject(Fault::TruncatedBody);
     }
     let result =
-        session.call(|h, s| h.call_list_projects(s, &crate::foundation::project_query(None)));
+        session.call(|h, s| h.call_list_projects(s, &crate::projects::project_query(None)));
     let Err(wit::Error::Transport(failure)) = result else {
         panic!("expected a transport error, got {result:?}")
     };
@@ -274,7 +274,7 @@ fn a_next_link_that_repeats_is_a_loop_not_an_endless_list() {
         1,
     ));
     let result =
-        session.call(|h, s| h.call_list_projects(s, &crate::foundation::project_query(None)));
+        session.call(|h, s| h.call_list_projects(s, &crate::projects::project_query(None)));
     assert!(
         matches!(&result, Err(wit::Error::Upstream(e)) if e.message.contains("repeated")),
         "{result:?}"
@@ -287,7 +287,7 @@ fn pages_that_end_short_of_harvests_count_are_an_error_not_a_short_list() {
     let session = Session::new();
     session.fake.inject(project_page(&session, None, 40, 3));
     let result =
-        session.call(|h, s| h.call_list_projects(s, &crate::foundation::project_query(None)));
+        session.call(|h, s| h.call_list_projects(s, &crate::projects::project_query(None)));
     assert!(
         matches!(&result, Err(wit::Error::Upstream(e)) if e.message.contains("counted 40") && e.message.contains("held 3")),
         "{result:?}"
@@ -307,7 +307,7 @@ fn an_oversized_answer_is_refused_without_reading_it_all() {
         body,
     });
     let (result, record) = session
-        .call_recorded(|h, s| h.call_list_projects(s, &crate::foundation::project_query(None)));
+        .call_recorded(|h, s| h.call_list_projects(s, &crate::projects::project_query(None)));
     assert!(
         matches!(&result, Err(wit::Error::Upstream(e)) if e.message.contains("larger than 32 MiB")),
         "{result:?}"
