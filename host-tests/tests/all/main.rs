@@ -1,6 +1,7 @@
 //! Host tests: the real component in wasmtime, against the fake Harvest over loopback.
 
 mod support;
+mod values;
 
 mod accounts_and_config;
 mod demo;

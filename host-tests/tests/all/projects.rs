@@ -3,6 +3,7 @@
 use harvest_fake as fake;
 
 use crate::support::{Session, pairs, query, wit};
+use crate::values::project_query;
 
 #[test]
 fn list_projects_returns_every_project_with_the_total() {
@@ -143,15 +144,4 @@ fn get_project_returns_the_project() {
         (request.method.as_str(), request.path.as_str()),
         ("GET", format!("/v2/projects/{}", expected.id).as_str())
     );
-}
-
-pub fn project_query(limit: Option<u32>) -> wit::ProjectQuery {
-    wit::ProjectQuery {
-        activity: None,
-        client_id: None,
-        updated_since: None,
-        limit,
-        continuation: None,
-        account_id: None,
-    }
 }

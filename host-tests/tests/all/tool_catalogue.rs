@@ -305,7 +305,7 @@ fn the_dispatcher_answers_as_the_typed_export_does() {
 
     let entries = dispatch(&session, "list_time_entries", &json!({"limit": 50}))
         .unwrap_or_else(|e| panic!("{e:?}"));
-    let mut query = crate::time_entries::entries_query();
+    let mut query = crate::values::entries_query();
     query.limit = Some(50);
     let typed = session
         .call(|h, s| h.call_list_time_entries(s, &query))

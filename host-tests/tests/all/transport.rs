@@ -3,8 +3,8 @@
 
 use harvest_fake::Fault;
 
-use crate::projects::project_query;
 use crate::support::{Session, wit};
+use crate::values::project_query;
 
 #[test]
 fn an_invalid_id_is_refused_before_any_request() {

@@ -3,16 +3,7 @@
 use harvest_fake::{self as fake, ids};
 
 use crate::support::{Session, pairs, query, wit};
-
-fn user_query(activity: Option<wit::ActivityFilter>) -> wit::UserQuery {
-    wit::UserQuery {
-        activity,
-        updated_since: None,
-        limit: None,
-        continuation: None,
-        account_id: None,
-    }
-}
+use crate::values::{client_query, task_assignment_query, task_query, user_query};
 
 fn sorted(mut ids: Vec<u64>) -> Vec<u64> {
     ids.sort();
@@ -103,13 +94,7 @@ fn a_bad_limit_or_continuation_is_refused_before_any_request() {
 #[test]
 fn list_tasks_filters_archived_tasks() {
     let session = Session::new();
-    let q = wit::TaskQuery {
-        activity: Some(wit::ActivityFilter::Archived),
-        updated_since: None,
-        limit: None,
-        continuation: None,
-        account_id: None,
-    };
+    let q = task_query(Some(wit::ActivityFilter::Archived));
     let page = session
         .call(|h, s| h.call_list_tasks(s, &q))
         .expect("tasks");
@@ -139,14 +124,7 @@ fn list_project_task_assignments_returns_the_projects_tasks() {
             .collect(),
     );
     assert!(!expected.is_empty());
-    let q = wit::TaskAssignmentQuery {
-        project_id: ids::WEBSITE_REDESIGN,
-        activity: None,
-        updated_since: None,
-        limit: None,
-        continuation: None,
-        account_id: None,
-    };
+    let q = task_assignment_query(ids::WEBSITE_REDESIGN);
     let page = session
         .call(|h, s| h.call_list_project_task_assignments(s, &q))
         .expect("assignments");
@@ -168,14 +146,7 @@ fn list_project_task_assignments_returns_the_projects_tasks() {
 #[test]
 fn list_project_task_assignments_needs_a_project() {
     let session = Session::new();
-    let q = wit::TaskAssignmentQuery {
-        project_id: 0,
-        activity: None,
-        updated_since: None,
-        limit: None,
-        continuation: None,
-        account_id: None,
-    };
+    let q = task_assignment_query(0);
     let result = session.call(|h, s| h.call_list_project_task_assignments(s, &q));
     assert!(
         matches!(&result, Err(wit::Error::InvalidInput(e)) if e.field == "project-id"),
@@ -187,13 +158,7 @@ fn list_project_task_assignments_needs_a_project() {
 #[test]
 fn list_clients_and_get_client_agree_with_harvest() {
     let session = Session::new();
-    let q = wit::ClientQuery {
-        activity: Some(wit::ActivityFilter::Active),
-        updated_since: None,
-        limit: None,
-        continuation: None,
-        account_id: None,
-    };
+    let q = client_query(Some(wit::ActivityFilter::Active));
     let page = session
         .call(|h, s| h.call_list_clients(s, &q))
         .expect("clients");
@@ -239,25 +204,13 @@ fn get_client_for_an_unknown_id_is_not_found() {
 #[test]
 fn a_member_may_not_list_tasks_or_clients() {
     let session = Session::new().configured(fake::MEMBER_TOKEN, Some(fake::ACCOUNT_ID));
-    let tasks = wit::TaskQuery {
-        activity: None,
-        updated_since: None,
-        limit: None,
-        continuation: None,
-        account_id: None,
-    };
+    let tasks = task_query(None);
     let result = session.call(|h, s| h.call_list_tasks(s, &tasks));
     assert!(
         matches!(&result, Err(wit::Error::Forbidden(m)) if m.contains("/v2/tasks")),
         "{result:?}"
     );
-    let clients = wit::ClientQuery {
-        activity: None,
-        updated_since: None,
-        limit: None,
-        continuation: None,
-        account_id: None,
-    };
+    let clients = client_query(None);
     let result = session.call(|h, s| h.call_list_clients(s, &clients));
     assert!(
         matches!(&result, Err(wit::Error::Forbidden(m)) if m.contains("/v2/clients")),
