@@ -5,7 +5,7 @@ use chrono::{Days, NaiveDate};
 use harvest_fake::{self as fake, AccountData, Invoice, InvoiceState, ids};
 use serde_json::json;
 
-use crate::support::{ANCHOR, Session, pairs, query, wit};
+use crate::support::{ANCHOR, Session, method_paths, pairs, query, wit};
 use crate::values::{invoice_changes, invoice_query, line, line_change, new_invoice, time_import};
 
 /// Runs `f` on the main account's live data; the lock is released before returning.
@@ -300,20 +300,30 @@ fn list_invoices_continuations_resume_inside_a_page_when_the_limit_shrinks() {
 #[test]
 fn list_invoices_refuses_malformed_dates_before_any_request() {
     let session = Session::new();
-    let bad_from = wit::InvoiceQuery {
-        from: Some("2026-3-1".into()),
-        ..invoice_query()
-    };
-    let rule = assert_invalid(
-        session.call(|h, s| h.call_list_invoices(s, &bad_from)),
-        "from",
-    );
-    assert!(rule.contains("YYYY-MM-DD"), "{rule}");
-    let bad_to = wit::InvoiceQuery {
-        to: Some("2026-02-30".into()),
-        ..invoice_query()
-    };
-    assert_invalid(session.call(|h, s| h.call_list_invoices(s, &bad_to)), "to");
+    let cases = [
+        (
+            wit::InvoiceQuery {
+                from: Some("2026-3-1".into()),
+                ..invoice_query()
+            },
+            "from",
+            Some("YYYY-MM-DD"),
+        ),
+        (
+            wit::InvoiceQuery {
+                to: Some("2026-02-30".into()),
+                ..invoice_query()
+            },
+            "to",
+            None,
+        ),
+    ];
+    for (q, field, explained) in cases {
+        let rule = assert_invalid(session.call(|h, s| h.call_list_invoices(s, &q)), field);
+        if let Some(text) = explained {
+            assert!(rule.contains(text), "{rule}");
+        }
+    }
     assert!(session.requests().is_empty());
 }
 
@@ -724,10 +734,7 @@ fn update_invoice_with_only_an_event_posts_the_message_then_reads_the_invoice() 
 
     let requests = session.requests();
     let path = format!("/v2/invoices/{}", ids::INVOICE_DRAFT);
-    let calls: Vec<(&str, &str)> = requests
-        .iter()
-        .map(|r| (r.method.as_str(), r.path.as_str()))
-        .collect();
+    let calls = method_paths(&requests);
     assert_eq!(
         calls,
         [
@@ -768,10 +775,7 @@ fn update_invoice_with_fields_and_an_event_sends_patch_then_message_then_get() {
 
     let requests = session.requests();
     let path = format!("/v2/invoices/{}", ids::INVOICE_OPEN);
-    let calls: Vec<(&str, &str)> = requests
-        .iter()
-        .map(|r| (r.method.as_str(), r.path.as_str()))
-        .collect();
+    let calls = method_paths(&requests);
     assert_eq!(
         calls,
         [

@@ -80,6 +80,14 @@ impl Session {
     }
 }
 
+/// (method, path) of each request, in order.
+pub fn method_paths(requests: &[RecordedRequest]) -> Vec<(&str, &str)> {
+    requests
+        .iter()
+        .map(|r| (r.method.as_str(), r.path.as_str()))
+        .collect()
+}
+
 /// Query pairs of a request, sorted, for exact comparison.
 pub fn query(request: &RecordedRequest) -> Vec<(String, String)> {
     let mut pairs = request.query_pairs();

@@ -2,7 +2,7 @@
 
 use harvest_fake::{self as fake, ids};
 
-use crate::support::{ANCHOR, Session, entry_ids, pairs, query, wit};
+use crate::support::{ANCHOR, Session, entry_ids, method_paths, pairs, query, wit};
 use crate::values::{entries_query, entry_changes, new_entry};
 
 /// The Labs account's copy of a seeded id (the seed offsets every id but time entries by 50,000).
@@ -176,10 +176,7 @@ fn create_time_entry_sends_hours_to_a_duration_account() {
     );
     assert_eq!(created.notes.as_deref(), Some("Homepage wireframes"));
     let requests = session.requests();
-    let paths: Vec<(&str, &str)> = requests
-        .iter()
-        .map(|r| (r.method.as_str(), r.path.as_str()))
-        .collect();
+    let paths = method_paths(&requests);
     assert_eq!(
         paths,
         [("GET", "/v2/company"), ("POST", "/v2/time_entries")]

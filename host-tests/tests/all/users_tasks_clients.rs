@@ -74,20 +74,29 @@ fn a_member_may_not_list_users() {
 #[test]
 fn a_bad_limit_or_continuation_is_refused_before_any_request() {
     let session = Session::new();
-    let mut q = user_query(None);
-    q.limit = Some(0);
-    let result = session.call(|h, s| h.call_list_users(s, &q));
-    assert!(
-        matches!(&result, Err(wit::Error::InvalidInput(e)) if e.field == "limit"),
-        "{result:?}"
-    );
-    q.limit = None;
-    q.continuation = Some("0~/v2/invoices?page=2".into());
-    let result = session.call(|h, s| h.call_list_users(s, &q));
-    assert!(
-        matches!(&result, Err(wit::Error::InvalidInput(e)) if e.field == "continuation"),
-        "{result:?}"
-    );
+    let cases = [
+        (
+            wit::UserQuery {
+                limit: Some(0),
+                ..user_query(None)
+            },
+            "limit",
+        ),
+        (
+            wit::UserQuery {
+                continuation: Some("0~/v2/invoices?page=2".into()),
+                ..user_query(None)
+            },
+            "continuation",
+        ),
+    ];
+    for (q, field) in cases {
+        let result = session.call(|h, s| h.call_list_users(s, &q));
+        assert!(
+            matches!(&result, Err(wit::Error::InvalidInput(e)) if e.field == field),
+            "{field}: {result:?}"
+        );
+    }
     assert!(session.requests().is_empty());
 }
 
@@ -204,16 +213,24 @@ fn get_client_for_an_unknown_id_is_not_found() {
 #[test]
 fn a_member_may_not_list_tasks_or_clients() {
     let session = Session::new().configured(fake::MEMBER_TOKEN, Some(fake::ACCOUNT_ID));
-    let tasks = task_query(None);
-    let result = session.call(|h, s| h.call_list_tasks(s, &tasks));
-    assert!(
-        matches!(&result, Err(wit::Error::Forbidden(m)) if m.contains("/v2/tasks")),
-        "{result:?}"
-    );
-    let clients = client_query(None);
-    let result = session.call(|h, s| h.call_list_clients(s, &clients));
-    assert!(
-        matches!(&result, Err(wit::Error::Forbidden(m)) if m.contains("/v2/clients")),
-        "{result:?}"
-    );
+    type List = fn(&Session) -> Result<(), wit::Error>;
+    let cases: [(&str, List); 2] = [
+        ("/v2/tasks", |session| {
+            session
+                .call(|h, s| h.call_list_tasks(s, &task_query(None)))
+                .map(drop)
+        }),
+        ("/v2/clients", |session| {
+            session
+                .call(|h, s| h.call_list_clients(s, &client_query(None)))
+                .map(drop)
+        }),
+    ];
+    for (path, list) in cases {
+        let result = list(&session);
+        assert!(
+            matches!(&result, Err(wit::Error::Forbidden(m)) if m.contains(path)),
+            "{path}: {result:?}"
+        );
+    }
 }
