@@ -1,5 +1,7 @@
-//! Who is calling: bearer tokens, the account header, roles (§2, §3, §8), and Harvest ID's
-//! account list (§3.6).
+//! Who is calling: bearer tokens, the account header, roles
+//! (docs/harvest-notes.md#headers-and-accounts, docs/harvest-notes.md#oauth,
+//! docs/harvest-notes.md#permissions), and Harvest ID's account list
+//! (docs/harvest-notes.md#accounts).
 
 use axum::Json;
 use axum::extract::{FromRequestParts, State};
@@ -28,9 +30,10 @@ pub struct Caller {
 }
 
 impl Caller {
-    /// §8: Members get 403 on projects, tasks, clients, users, invoices, task assignments and the
-    /// uninvoiced report. Simplification: a Manager is treated as holding every manager
-    /// permission (managed projects, teammates, invoices), so only Members are refused.
+    /// docs/harvest-notes.md#permissions: Members get 403 on projects, tasks, clients, users,
+    /// invoices, task assignments and the uninvoiced report. Simplification: a Manager is treated
+    /// as holding every manager permission (managed projects, teammates, invoices), so only Members
+    /// are refused.
     pub fn require_manager(&self) -> Result<(), ApiError> {
         if self.role == Role::Member {
             Err(ApiError::Forbidden)
@@ -39,7 +42,8 @@ impl Caller {
         }
     }
 
-    /// §8: Members see only their own time; administrators (and, simplified, managers) see all.
+    /// docs/harvest-notes.md#permissions: Members see only their own time; administrators (and,
+    /// simplified, managers) see all.
     pub fn may_see_user(&self, user_id: u64) -> bool {
         self.role != Role::Member || user_id == self.user_id
     }
@@ -75,8 +79,9 @@ pub fn identity_for<'s>(st: &'s FakeState, token: &str) -> Result<&'s Identity, 
 impl FromRequestParts<App> for Caller {
     type Rejection = ApiError;
 
-    /// §2/§7: the token must be valid for the account named in `Harvest-Account-Id` (or the
-    /// `access_token`/`account_id` query parameters); anything else is the same 401.
+    /// docs/harvest-notes.md#headers-and-accounts, docs/harvest-notes.md#errors: the token must be
+    /// valid for the account named in `Harvest-Account-Id` (or the `access_token`/`account_id`
+    /// query parameters); anything else is the same 401.
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
         let params = Params::parse(parts.uri.query().unwrap_or(""));
         let token = bearer(&parts.headers)
@@ -117,7 +122,8 @@ impl FromRequestParts<App> for Caller {
     }
 }
 
-/// `GET /api/v2/accounts` (§3.6): bearer token only, no account header; not paginated.
+/// `GET /api/v2/accounts` (docs/harvest-notes.md#accounts): bearer token only, no account header;
+/// not paginated.
 pub async fn accounts(State(app): State<App>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
     let token = bearer(&headers).ok_or(ApiError::Unauthorized)?;
     let st = app.lock();

@@ -1,4 +1,5 @@
-//! Clients (§10.8): one client (the cursor-paginated list is `lists.rs`'s).
+//! Clients (docs/harvest-notes.md#projects-tasks-clients-users): one client (the cursor-paginated
+//! list is `lists.rs`'s).
 
 use axum::Json;
 use axum::extract::{Path, State};

@@ -1,4 +1,4 @@
-//! The fake's clock and Harvest's date/time string formats (harvest-api.md §4).
+//! The fake's clock and Harvest's date/time string formats (docs/harvest-notes.md#dates-and-times).
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Timelike, Utc};
 
@@ -67,7 +67,8 @@ pub fn parse_time(input: &str) -> Option<NaiveTime> {
     NaiveTime::from_hms_opt(hour, m, 0)
 }
 
-/// Parses a date as `YYYY-MM-DD` or the compact `YYYYMMDD` the report examples use (§4).
+/// Parses a date as `YYYY-MM-DD` or the compact `YYYYMMDD` the report examples use
+/// (docs/harvest-notes.md#dates-and-times).
 pub fn parse_date(input: &str) -> Option<NaiveDate> {
     let s = input.trim();
     NaiveDate::parse_from_str(s, "%Y-%m-%d")

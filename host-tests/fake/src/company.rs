@@ -1,4 +1,4 @@
-//! `GET /v2/company` (§9.13).
+//! `GET /v2/company` (docs/harvest-notes.md#company).
 
 use axum::Json;
 use axum::extract::State;

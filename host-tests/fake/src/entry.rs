@@ -1,5 +1,5 @@
 //! Building and changing time entries: where an entry sits (user, project, task, rates) and the
-//! timer rules (one running timer per user, §10.4).
+//! timer rules (one running timer per user, docs/harvest-notes.md#time-entries).
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 
@@ -191,7 +191,8 @@ impl AccountData {
             .then(|| self.company.clock.clone())
     }
 
-    /// Stops every running timer of `user_id` (one running timer per user, §10.4).
+    /// Stops every running timer of `user_id` (one running timer per user,
+    /// docs/harvest-notes.md#time-entries).
     pub fn stop_timers_of(&mut self, user_id: u64, now: DateTime<Utc>) {
         let clock = self.timestamp_clock();
         for entry in self
@@ -236,7 +237,8 @@ impl TimeEntry {
         self.hours_without_timer = self.hours;
     }
 
-    /// 422 unless the entry may change (§10.4: invoiced or locked entries are refused).
+    /// 422 unless the entry may change (docs/harvest-notes.md#time-entries: invoiced or locked
+    /// entries are refused).
     pub fn ensure_editable(&self, action: &str) -> Result<(), ApiError> {
         if !(self.is_billed || self.is_locked) {
             return Ok(());

@@ -1,21 +1,24 @@
-//! Every error answer the fake gives, in the shapes of harvest-api.md §7 and §3.3.
+//! Every error answer the fake gives, in the shapes of docs/harvest-notes.md#errors,
+//! docs/harvest-notes.md#oauth.
 
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-/// Harvest's 401 body, seen for bad tokens and for a missing or wrong `Harvest-Account-Id` (§7).
+/// Harvest's 401 body, seen for bad tokens and for a missing or wrong `Harvest-Account-Id`
+/// (docs/harvest-notes.md#errors).
 pub const INVALID_TOKEN_DESCRIPTION: &str =
     "The access token provided is expired, revoked, malformed or invalid for other reasons.";
 
-/// The HTML page Rails serves for an unknown route (§7: not JSON).
+/// The HTML page Rails serves for an unknown route (docs/harvest-notes.md#errors: not JSON).
 pub const NOT_FOUND_HTML: &str = "<!DOCTYPE html>\n<html>\n<head><title>The page you were looking \
     for doesn't exist (404)</title></head>\n<body>\n<h1>The page you were looking for doesn't \
     exist.</h1>\n<p>You may have mistyped the address or the page may have moved.</p>\n</body>\n</html>\n";
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ApiError {
-    /// 400, e.g. a missing `User-Agent` (§2; the body is undocumented).
+    /// 400, e.g. a missing `User-Agent` (docs/harvest-notes.md#headers-and-accounts; the body is
+    /// undocumented).
     BadRequest(String),
     /// 401 `invalid_token`.
     Unauthorized,

@@ -17,7 +17,8 @@ pub enum Fault {
         content_type: String,
         body: String,
     },
-    /// Answer 429 with an empty `text/html` body and, if given, `Retry-After` (§6).
+    /// Answer 429 with an empty `text/html` body and, if given, `Retry-After`
+    /// (docs/harvest-notes.md#rate-limits).
     RateLimited { retry_after: Option<u32> },
     /// Wait, then serve the request normally.
     Delay { millis: u64 },
@@ -43,7 +44,8 @@ pub fn status(status: u16, content_type: &str, body: String) -> Response {
     response
 }
 
-/// §6: 429 with an empty text/html body; `Retry-After` in seconds when given.
+/// docs/harvest-notes.md#rate-limits: 429 with an empty text/html body; `Retry-After` in seconds
+/// when given.
 pub fn rate_limited(retry_after: Option<u32>) -> Response {
     let mut response = status(429, "text/html", String::new());
     if let Some(secs) = retry_after {

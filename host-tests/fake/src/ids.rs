@@ -75,7 +75,7 @@ pub const PAYMENT_FULL: u64 = 2_900_001;
 pub const PAYMENT_PARTIAL: u64 = 2_900_002;
 pub const PAYMENT_FIXED_FEE: u64 = 2_900_003;
 
-/// The first seeded time entry id (above 2^31, §4).
+/// The first seeded time entry id (above 2^31, docs/harvest-notes.md#dates-and-times).
 pub const FIRST_TIME_ENTRY: u64 = 3_000_000_001;
 pub const TIMESTAMP_OFFSET: u64 = 50_000;
 pub const TIMESTAMP_ENTRY_OFFSET: u64 = 100_000_000;

@@ -1,5 +1,5 @@
 //! Invoice line items: free-form input, PATCH edits (add / update / `_destroy`), and importing
-//! tracked time (§10.9 `line_items_import`).
+//! tracked time (docs/harvest-notes.md#invoices `line_items_import`).
 
 use std::collections::BTreeMap;
 
@@ -58,7 +58,7 @@ impl AccountData {
         id.and_then(|id| self.project(id)).map(|p| p.reference())
     }
 
-    /// A new free-form line; `kind` and `unit_price` are required (§10.9).
+    /// A new free-form line; `kind` and `unit_price` are required (docs/harvest-notes.md#invoices).
     pub fn new_line(&mut self, input: &LineItemInput, problems: &mut Problems) -> Option<LineItem> {
         if input.kind.as_deref().is_none_or(str::is_empty) {
             problems.add("Line items kind can't be blank");
@@ -136,7 +136,8 @@ impl AccountData {
     }
 
     /// Lines for the selected time, one per group (project / task / person, and rate) or one per
-    /// entry (`detailed`), each with `kind: "Service"` and `quantity` = hours (§10.9 examples).
+    /// entry (`detailed`), each with `kind: "Service"` and `quantity` = hours
+    /// (docs/harvest-notes.md#invoices examples).
     pub fn import_time(&mut self, client_id: u64, selection: &TimeSelection) -> Vec<LineItem> {
         let mut picked: Vec<&TimeEntry> = self
             .time_entries
@@ -231,8 +232,9 @@ impl AccountData {
     }
 }
 
-/// `"03/01/2017 - Project Management: [9:00am - 11:00am] Planning meetings"` (§9.9 example); the
-/// bracketed times appear only when the entry has them.
+/// `"03/01/2017 - Project Management: [9:00am - 11:00am] Planning meetings"`
+/// (docs/harvest-notes.md#invoices example); the bracketed times appear only when the entry has
+/// them.
 fn detailed_description(e: &TimeEntry) -> String {
     let mut text = format!("{} - {}:", e.spent_date.format("%m/%d/%Y"), e.task.name);
     if let (Some(start), Some(end)) = (&e.started_time, &e.ended_time) {

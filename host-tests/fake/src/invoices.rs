@@ -1,5 +1,5 @@
-//! Invoices (§10.9): list, get, create (free-form or importing time), update, delete.
-//! State changes go through messages (`messages.rs`) and payments (`payments.rs`).
+//! Invoices (docs/harvest-notes.md#invoices): list, get, create (free-form or importing time),
+//! update, delete. State changes go through messages (`messages.rs`) and payments (`payments.rs`).
 
 use std::cmp::Reverse;
 
@@ -57,7 +57,8 @@ pub struct RangeImport {
     pub to: Option<String>,
 }
 
-/// The due date a payment term gives (§10.9: `due_date` counts only with `custom`).
+/// The due date a payment term gives (docs/harvest-notes.md#invoices: `due_date` counts only with
+/// `custom`).
 fn due_date(term: &str, issue: NaiveDate, custom: Option<NaiveDate>) -> Option<NaiveDate> {
     let net = |days| issue.checked_add_days(Days::new(days));
     match term {
@@ -79,7 +80,7 @@ fn date_field(raw: Option<&str>, label: &str, problems: &mut Problems) -> Option
     date
 }
 
-/// `from`/`to` of an import: both or neither (§10.9).
+/// `from`/`to` of an import: both or neither (docs/harvest-notes.md#invoices).
 fn import_range(
     range: &RangeImport,
     what: &str,
@@ -360,7 +361,8 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(invoice)))
 }
 
-/// `PATCH /v2/invoices/{id}`: the fields sent change; there is no `state` field (§10.9).
+/// `PATCH /v2/invoices/{id}`: the fields sent change; there is no `state` field
+/// (docs/harvest-notes.md#invoices).
 pub async fn update(
     caller: Caller,
     State(app): State<App>,

@@ -1,8 +1,10 @@
 //! A fake Harvest: api.harvestapp.com (`/v2/...`) and id.getharvest.com (`/api/v2/accounts`,
 //! `/oauth2/authorize`, `/api/v2/oauth2/token`) on one loopback origin, over real HTTP.
 //!
-//! It follows `/work/shared/harvest-api.md` (section numbers in comments refer to it) and its
-//! answers are checked against `harvest-openapi.yaml` by `tests/all/fake_conformance.rs`.
+//! It behaves as the project's notes on Harvest, `docs/harvest-notes.md`, describe (comments cite
+//! their sections as `docs/harvest-notes.md#anchor`), and its answers are checked against
+//! Harvest's OpenAPI description (`host-tests/vendor/harvest-openapi.yaml`) by
+//! `host-tests/tests/all/fake_conformance.rs`.
 //! Seeded data is deterministic for a given anchor date; see [`ids`].
 //!
 //! ```no_run
@@ -70,7 +72,8 @@ pub struct FakeOptions {
     /// "Today" for the seeded data and the fake's clock.
     pub anchor: NaiveDate,
     pub addr: SocketAddr,
-    /// After this many `/v2` requests in total, every further one is answered 429 (§6).
+    /// After this many `/v2` requests in total, every further one is answered 429
+    /// (docs/harvest-notes.md#rate-limits).
     pub request_budget: Option<u32>,
     /// Lifetime of OAuth-issued access tokens.
     pub access_token_lifetime_secs: u64,

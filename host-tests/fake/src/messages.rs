@@ -1,4 +1,4 @@
-//! Invoice messages (§10.10): the invoice state machine and real sends.
+//! Invoice messages (docs/harvest-notes.md#invoices): the invoice state machine and real sends.
 //!
 //! ```text
 //! draft --send (or a real message)--> open --close--> closed --re-open--> open --draft--> draft
@@ -70,7 +70,7 @@ pub async fn create(
     let next_state = match input.event_type.as_deref() {
         Some(event) => transition(invoice, event).map_err(|m| ApiError::invalid(&[m]))?,
         None => {
-            // A real message needs someone to send it to (§10.10).
+            // A real message needs someone to send it to (docs/harvest-notes.md#invoices).
             let mut problems = Problems::default();
             if recipients.is_empty() && input.send_me_a_copy != Some(true) {
                 problems.add("Recipients can't be blank");
@@ -82,7 +82,8 @@ pub async fn create(
                 problems.add("Recipients email can't be blank");
             }
             problems.check()?;
-            // Sending a draft opens it, as in the web UI (§10.10, inferred).
+            // Sending a draft opens it, as in the web UI (docs/harvest-notes.md#invoices,
+            // inferred).
             if invoice.state == InvoiceState::Draft {
                 InvoiceState::Open
             } else {
@@ -124,7 +125,8 @@ pub async fn create(
         _ => {}
     }
     if input.include_link_to_client_invoice == Some(false) {
-        // Deprecated flag: `false` clears the invoice's payment options (§10.10).
+        // Deprecated flag: `false` clears the invoice's payment options
+        // (docs/harvest-notes.md#invoices).
         invoice.payment_options.clear();
     }
     invoice.state = next_state;

@@ -1,5 +1,6 @@
-//! The fake's data, in Harvest's JSON shape (harvest-api.md §9). Every struct serialises exactly as
-//! the API answers, so tests can compute expected values straight from `FakeHarvest::state()`.
+//! The fake's data, in Harvest's JSON shape (the object sections of docs/harvest-notes.md). Every
+//! struct serialises exactly as the API answers, so tests can compute expected values straight from
+//! `FakeHarvest::state()`.
 
 use std::collections::BTreeMap;
 
@@ -42,7 +43,7 @@ pub struct IdOnly {
     pub id: u64,
 }
 
-/// §9.13 (plus the other documented company fields).
+/// docs/harvest-notes.md#company (plus the other documented company fields).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Company {
     pub base_uri: String,
@@ -68,7 +69,7 @@ pub struct Company {
     pub team_feature: bool,
 }
 
-/// §9.7.
+/// docs/harvest-notes.md#projects-tasks-clients-users.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct User {
     pub id: u64,
@@ -96,7 +97,7 @@ impl User {
     }
 }
 
-/// §9.4.
+/// docs/harvest-notes.md#projects-tasks-clients-users.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Client {
     pub id: u64,
@@ -109,7 +110,7 @@ pub struct Client {
     pub updated_at: DateTime<Utc>,
 }
 
-/// §9.5.
+/// docs/harvest-notes.md#projects-tasks-clients-users.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Task {
     pub id: u64,
@@ -122,7 +123,7 @@ pub struct Task {
     pub updated_at: DateTime<Utc>,
 }
 
-/// §9.3.
+/// docs/harvest-notes.md#projects-tasks-clients-users.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Project {
     pub id: u64,
@@ -162,7 +163,7 @@ impl Project {
     }
 }
 
-/// §9.6.
+/// docs/harvest-notes.md#projects-tasks-clients-users.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct TaskAssignment {
     pub id: u64,
@@ -176,7 +177,8 @@ pub struct TaskAssignment {
     pub updated_at: DateTime<Utc>,
 }
 
-/// A user's membership of a project (the full object; time entries embed a shorter copy, §9.2).
+/// A user's membership of a project (the full object; time entries embed a shorter copy,
+/// docs/harvest-notes.md#time-entries).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct UserAssignment {
     pub id: u64,
@@ -191,7 +193,7 @@ pub struct UserAssignment {
     pub updated_at: DateTime<Utc>,
 }
 
-/// §9.2: the user assignment as embedded in a time entry.
+/// docs/harvest-notes.md#time-entries: the user assignment as embedded in a time entry.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct EmbeddedUserAssignment {
     pub id: u64,
@@ -204,7 +206,7 @@ pub struct EmbeddedUserAssignment {
     pub hourly_rate: Option<f64>,
 }
 
-/// §9.2: the task assignment as embedded in a time entry.
+/// docs/harvest-notes.md#time-entries: the task assignment as embedded in a time entry.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct EmbeddedTaskAssignment {
     pub id: u64,
@@ -226,8 +228,8 @@ pub struct ExternalReference {
     pub service_icon_url: Option<String>,
 }
 
-/// §9.1. `hours` of a running entry is stored as of `timer_started_at`; the API answers with
-/// [`TimeEntry::live`], which adds the elapsed time.
+/// docs/harvest-notes.md#time-entries. `hours` of a running entry is stored as of
+/// `timer_started_at`; the API answers with [`TimeEntry::live`], which adds the elapsed time.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct TimeEntry {
     pub id: u64,
@@ -309,7 +311,7 @@ impl InvoiceState {
     }
 }
 
-/// §9.9.
+/// docs/harvest-notes.md#invoices.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct LineItem {
     pub id: u64,
@@ -326,7 +328,7 @@ pub struct LineItem {
     pub time_entry_ids: Vec<u64>,
 }
 
-/// §9.8.
+/// docs/harvest-notes.md#invoices.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Invoice {
     pub id: u64,
@@ -366,8 +368,8 @@ pub struct Invoice {
 }
 
 impl Invoice {
-    /// Recomputes line amounts, discount, taxes, total and amount due (§9.8: taxes apply to the
-    /// taxed lines after the discount).
+    /// Recomputes line amounts, discount, taxes, total and amount due
+    /// (docs/harvest-notes.md#invoices: taxes apply to the taxed lines after the discount).
     pub fn recompute(&mut self, paid: f64) {
         for item in &mut self.line_items {
             item.amount = round2(item.quantity * item.unit_price);
@@ -400,7 +402,7 @@ pub struct PaymentGateway {
     pub name: Option<String>,
 }
 
-/// §9.10.
+/// docs/harvest-notes.md#payments.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct InvoicePayment {
     pub id: u64,
@@ -426,7 +428,7 @@ pub struct Recipient {
     pub email: Option<String>,
 }
 
-/// §9.11.
+/// docs/harvest-notes.md#invoices.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct InvoiceMessage {
     pub id: u64,
@@ -524,7 +526,8 @@ impl AccountData {
     }
 }
 
-/// A Harvest ID user (the person behind a token), with the accounts they can reach (§3.6).
+/// A Harvest ID user (the person behind a token), with the accounts they can reach
+/// (docs/harvest-notes.md#accounts).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Identity {
     pub id: u64,
@@ -554,7 +557,8 @@ pub struct TokenGrant {
 pub struct OAuthClient {
     pub client_id: String,
     pub client_secret: String,
-    /// The registered Redirect URL; `redirect_uri` must start with it (ports ignored, see oauth.rs).
+    /// The registered Redirect URL; `redirect_uri` must start with it (ports ignored, see
+    /// oauth.rs).
     pub redirect_url: String,
 }
 
@@ -585,7 +589,8 @@ pub struct FakeState {
     pub refresh_tokens: BTreeMap<String, RefreshGrant>,
     /// `/oauth2/authorize` logs in as the owner of this token (default `ADMIN_TOKEN`).
     pub authorizing_token: String,
-    /// `/v2` requests allowed before every further one is answered 429 (§6).
+    /// `/v2` requests allowed before every further one is answered 429
+    /// (docs/harvest-notes.md#rate-limits).
     pub request_budget: Option<u32>,
     /// `/v2` requests received so far.
     pub api_requests: u32,

@@ -1,10 +1,10 @@
-//! Harvest ID's OAuth2 authorization-code flow (harvest-api.md §3.3–3.5).
+//! Harvest ID's OAuth2 authorization-code flow (docs/harvest-notes.md#oauth).
 //!
-//! Choices where Harvest is silent (§12): codes work once and only for the client they were issued
-//! to; a `redirect_uri` sent to the token endpoint must equal the one used to authorize; every
-//! refresh returns a NEW refresh token and revokes the one used (so a client that does not store
-//! the rotated token fails loudly). Error bodies use Doorkeeper's wording, which Harvest ID's 401
-//! text matches.
+//! Choices where Harvest is silent (docs/harvest-notes.md#open-questions): codes work once and only
+//! for the client they were issued to; a `redirect_uri` sent to the token endpoint must equal the
+//! one used to authorize; every refresh returns a NEW refresh token and revokes the one used (so a
+//! client that does not store the rotated token fails loudly). Error bodies use Doorkeeper's
+//! wording, which Harvest ID's 401 text matches.
 
 use axum::Json;
 use axum::extract::State;
@@ -60,8 +60,8 @@ fn split_url(url: &str) -> Option<(&str, &str, &str)> {
     Some((scheme, host, rest))
 }
 
-/// §3.3: `redirect_uri` must START WITH the registered Redirect URL. Ports are ignored so a
-/// loopback client may listen on any port.
+/// docs/harvest-notes.md#oauth: `redirect_uri` must START WITH the registered Redirect URL. Ports
+/// are ignored so a loopback client may listen on any port.
 pub fn redirect_allowed(registered: &str, given: &str) -> bool {
     match (split_url(registered), split_url(given)) {
         (Some((s1, h1, p1)), Some((s2, h2, p2))) => {
@@ -81,7 +81,8 @@ fn with_query(url: &str, pairs: &[(&str, &str)]) -> String {
 }
 
 /// `GET /oauth2/authorize`: the user (the owner of `FakeState::authorizing_token`) consents at
-/// once; the answer is a 302 to the redirect URI with `code`, `scope` and `state` (§3.3, §3.5).
+/// once; the answer is a 302 to the redirect URI with `code`, `scope` and `state`
+/// (docs/harvest-notes.md#oauth).
 pub async fn authorize(State(app): State<App>, params: Params) -> Response {
     let mut st = app.lock();
     let Some(client) = params
@@ -156,7 +157,8 @@ pub struct TokenRequest {
     redirect_uri: Option<String>,
 }
 
-/// `POST /api/v2/oauth2/token`, form or JSON body: the code exchange and the refresh (§3.3).
+/// `POST /api/v2/oauth2/token`, form or JSON body: the code exchange and the refresh
+/// (docs/harvest-notes.md#oauth).
 pub async fn token(
     State(app): State<App>,
     body: Result<Payload<TokenRequest>, ApiError>,

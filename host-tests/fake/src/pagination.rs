@@ -1,5 +1,5 @@
-//! List envelopes (harvest-api.md §5): page-based and cursor-based, with absolute `links` on the
-//! fake's own origin that carry the request's filters.
+//! List envelopes (docs/harvest-notes.md#pagination): page-based and cursor-based, with absolute
+//! `links` on the fake's own origin that carry the request's filters.
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
@@ -30,7 +30,7 @@ impl<'a> ListSpec<'a> {
     fn per_page(&self, params: &Params) -> Result<u32, ApiError> {
         match params.number("per_page")? {
             None => Ok(self.default_per_page),
-            // §5.1: 1–2000; above the maximum is a 422.
+            // docs/harvest-notes.md#pagination: 1–2000; above the maximum is a 422.
             Some(n) if (1..=MAX_PER_PAGE).contains(&n) => Ok(n),
             Some(_) => Err(ApiError::Unprocessable(format!(
                 "per_page must be between 1 and {MAX_PER_PAGE}"
@@ -98,7 +98,8 @@ impl<'a> ListSpec<'a> {
 
     /// Cursor-based envelope. `items` must be sorted newest first, i.e. by descending id: the
     /// opaque cursor is Harvest's `{"after":{"id":N}}` (or `before`) in base64. `page`, `next_page`
-    /// and `previous_page` are null except on the first and last pages (§5.2).
+    /// and `previous_page` are null except on the first and last pages
+    /// (docs/harvest-notes.md#pagination).
     pub fn cursor_based<T: Serialize>(
         &self,
         items: &[T],

@@ -89,8 +89,8 @@ impl Params {
     }
 }
 
-/// A POST/PATCH body, JSON or form-encoded (§2). Malformed JSON is a 400; well-formed JSON of the
-/// wrong shape is a 422 with serde's explanation.
+/// A POST/PATCH body, JSON or form-encoded (docs/harvest-notes.md#headers-and-accounts). Malformed
+/// JSON is a 400; well-formed JSON of the wrong shape is a 422 with serde's explanation.
 pub struct Payload<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Payload<T> {
@@ -125,8 +125,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Payload<T> {
     }
 }
 
-/// A numeric id from the path; anything else is an unknown route (§7: e.g. `null` in a path
-/// gives the HTML 404 page).
+/// A numeric id from the path; anything else is an unknown route (docs/harvest-notes.md#errors:
+/// e.g. `null` in a path gives the HTML 404 page).
 pub fn path_id(raw: &str) -> Result<u64, ApiError> {
     raw.parse().map_err(|_| ApiError::RouteNotFound)
 }

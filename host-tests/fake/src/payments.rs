@@ -1,6 +1,7 @@
-//! Invoice payments (§10.11). Payments are accepted on OPEN invoices only (our choice; Harvest
-//! does not document the other states) and may not exceed the amount due. A payment that brings
-//! `due_amount` to 0 makes the invoice `paid`; deleting a payment of a paid invoice re-opens it.
+//! Invoice payments (docs/harvest-notes.md#payments). Payments are accepted on OPEN invoices only
+//! (our choice; Harvest does not document the other states) and may not exceed the amount due. A
+//! payment that brings `due_amount` to 0 makes the invoice `paid`; deleting a payment of a paid
+//! invoice re-opens it.
 
 use axum::Json;
 use axum::extract::{Path, State};

@@ -1,5 +1,5 @@
-//! Projects (§10.5): one project and their task assignments (§10.7); the cursor-paginated
-//! list is `lists.rs`'s.
+//! Projects: one project, its task assignments and the caller's project assignments
+//! (docs/harvest-notes.md#projects-tasks-clients-users); the cursor-paginated list is `lists.rs`'s.
 
 use std::cmp::Reverse;
 
@@ -31,7 +31,7 @@ pub async fn get(
 }
 
 /// `GET /v2/projects/{id}/task_assignments`: page-based, newest first; filters `is_active`,
-/// `updated_since`. Administrators and project managers only (§8).
+/// `updated_since`. Administrators and project managers only (docs/harvest-notes.md#permissions).
 pub async fn task_assignments(
     caller: Caller,
     State(app): State<App>,
@@ -60,8 +60,9 @@ pub async fn task_assignments(
         .map(Json)
 }
 
-/// `GET /v2/users/me/project_assignments` (§10.7, any role): the caller's active projects, each
-/// with its client and active task assignments. Page-based.
+/// `GET /v2/users/me/project_assignments` (docs/harvest-notes.md#projects-tasks-clients-users, any
+/// role): the caller's active projects, each with its client and active task assignments.
+/// Page-based.
 pub async fn my_assignments(
     caller: Caller,
     State(app): State<App>,

@@ -1,6 +1,7 @@
-//! Reports (§10.12), computed from the live time entries: time reports with one row per subject
-//! and currency (§9.12), and the uninvoiced report with one row per billable project. Rows are
-//! sorted by subject name, then currency. All report endpoints are page-based.
+//! Reports (docs/harvest-notes.md#reports), computed from the live time entries: time reports with
+//! one row per subject and currency (docs/harvest-notes.md#reports), and the uninvoiced report with
+//! one row per billable project. Rows are sorted by subject name, then currency. All report
+//! endpoints are page-based.
 
 use std::collections::BTreeMap;
 
@@ -17,7 +18,7 @@ use super::error::{ApiError, Problems};
 use super::pagination::ListSpec;
 use super::params::Params;
 
-/// A time report row; only the subject's fields are present (§9.12).
+/// A time report row; only the subject's fields are present (docs/harvest-notes.md#reports).
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct TimeRow {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -61,7 +62,8 @@ pub struct UninvoicedRow {
     pub uninvoiced_amount: f64,
 }
 
-/// `from` and `to` are required (YYYYMMDD or YYYY-MM-DD) and may span at most 365 days (§10.12).
+/// `from` and `to` are required (YYYYMMDD or YYYY-MM-DD) and may span at most 365 days
+/// (docs/harvest-notes.md#reports).
 fn date_range(params: &Params) -> Result<(NaiveDate, NaiveDate), ApiError> {
     let (from, to) = (params.date("from")?, params.date("to")?);
     let mut problems = Problems::default();
@@ -86,8 +88,9 @@ fn date_range(params: &Params) -> Result<(NaiveDate, NaiveDate), ApiError> {
     Ok((from, to))
 }
 
-/// `GET /v2/reports/time/{clients|projects|tasks|team}`. Members see only their own time (§8).
-/// Fixed-fee projects add billable hours but no billable amount unless `include_fixed_fee=true`.
+/// `GET /v2/reports/time/{clients|projects|tasks|team}`. Members see only their own time
+/// (docs/harvest-notes.md#permissions). Fixed-fee projects add billable hours but no billable
+/// amount unless `include_fixed_fee=true`.
 pub async fn time(
     caller: Caller,
     State(app): State<App>,

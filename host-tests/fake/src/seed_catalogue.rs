@@ -24,7 +24,8 @@ struct Person {
 #[rustfmt::skip]
 const PEOPLE: [Person; 6] = [
     Person { id: ids::ADA, first: "Ada", last: "Lovelace", access: &["administrator"], role: "Founder", rate: 150.0, cost: 70.0 },
-    // A manager with the extra permissions §9.7 lists.
+    // A manager with the extra permissions docs/harvest-notes.md#projects-tasks-clients-users
+    // lists.
     Person {
         id: ids::GRACE, first: "Grace", last: "Hopper", role: "Project Manager", rate: 140.0, cost: 65.0,
         access: &["manager", "project_creator", "billable_rates_manager", "managed_projects_invoice_manager"],

@@ -162,7 +162,7 @@ async fn front_door(State(app): State<App>, req: Request, next: Next) -> Respons
     let response = if let Some(Some(secs)) = throttled {
         faults::rate_limited(Some(secs))
     } else if (path.starts_with("/v2/") || path.starts_with("/api/v2/")) && !has_user_agent {
-        // §2: a request without a User-Agent gets 400.
+        // docs/harvest-notes.md#headers-and-accounts: a request without a User-Agent gets 400.
         axum::response::IntoResponse::into_response(ApiError::BadRequest(
             "Missing User-Agent header: include your application name and a contact URL or email"
                 .into(),

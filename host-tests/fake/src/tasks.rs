@@ -1,4 +1,5 @@
-//! Tasks (§10.6): one task of the account-wide catalogue (the cursor-paginated list is `lists.rs`'s).
+//! Tasks (docs/harvest-notes.md#projects-tasks-clients-users): one task of the account-wide
+//! catalogue (the cursor-paginated list is `lists.rs`'s).
 
 use axum::Json;
 use axum::extract::{Path, State};

@@ -1,8 +1,10 @@
-//! Time entries (§10.4): list, get, create, update, delete. Timers are in `timers.rs`.
+//! Time entries (docs/harvest-notes.md#time-entries): list, get, create, update, delete. Timers are
+//! in `timers.rs`.
 //!
 //! Tracking modes: a duration account takes `hours` (omitted = a running timer); a timestamp
 //! account takes `started_time`/`ended_time` (ended omitted = running). Sending the other mode's
-//! fields is a 422: Harvest leaves this undocumented (§12) and the fake is strict on purpose.
+//! fields is a 422: Harvest leaves this undocumented (docs/harvest-notes.md#open-questions) and the
+//! fake is strict on purpose.
 
 use std::cmp::Reverse;
 
@@ -127,7 +129,8 @@ impl Serialize for Live<'_> {
     }
 }
 
-/// Finds an entry the caller may see: 404 if missing, 403 if it is someone else's (Members, §8).
+/// Finds an entry the caller may see: 404 if missing, 403 if it is someone else's (Members,
+/// docs/harvest-notes.md#permissions).
 pub fn visible<'a>(
     account: &'a AccountData,
     caller: &Caller,
@@ -345,7 +348,7 @@ pub async fn update(
 }
 
 /// `DELETE /v2/time_entries/{id}` → 200. Refused (422) for invoiced or locked entries, and when
-/// the project or task is archived (§10.4).
+/// the project or task is archived (docs/harvest-notes.md#time-entries).
 pub async fn remove(
     caller: Caller,
     State(app): State<App>,

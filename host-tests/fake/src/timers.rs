@@ -1,5 +1,6 @@
-//! Stop and restart (§10.4). A restart in a timestamp account creates a NEW entry (new id, started
-//! now, 0 hours, today's date), as in Harvest's example; a duration account keeps the id.
+//! Stop and restart (docs/harvest-notes.md#time-entries). A restart in a timestamp account creates
+//! a NEW entry (new id, started now, 0 hours, today's date), as in Harvest's example; a duration
+//! account keeps the id.
 
 use axum::Json;
 use axum::extract::{Path, State};

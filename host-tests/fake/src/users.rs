@@ -1,4 +1,5 @@
-//! Users (§10.2, §10.3): the current user and one user (the cursor-paginated list is `lists.rs`'s).
+//! Users (docs/harvest-notes.md#projects-tasks-clients-users): the current user and one user (the
+//! cursor-paginated list is `lists.rs`'s).
 
 use axum::Json;
 use axum::extract::{Path, State};

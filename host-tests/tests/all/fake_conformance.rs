@@ -1,5 +1,5 @@
 //! The fake Harvest itself: its answers against `harvest-openapi.yaml`, and the behaviour
-//! `harvest-api.md` describes (auth, pagination, errors, rate limit, OAuth, business rules,
+//! `docs/harvest-notes.md` describes (auth, pagination, errors, rate limit, OAuth, business rules,
 //! faults). Requests go over real loopback HTTP through the tiny client in `client.rs`.
 
 mod access;

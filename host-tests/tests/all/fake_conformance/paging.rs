@@ -1,4 +1,5 @@
-//! Page-based and cursor-based pagination, followed through `links` (§5).
+//! Page-based and cursor-based pagination, followed through `links`
+//! (docs/harvest-notes.md#pagination).
 
 use harvest_fake::{ACCOUNT_ID, ids};
 use serde_json::{Value, json};
