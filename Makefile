@@ -47,7 +47,7 @@ component: setup
 	@echo "dist/harvest.wasm: $$(wc -c < dist/harvest.wasm) bytes"
 
 build: component
-	cargo build --release -p host-tests --bin harvest-host $(HOST_RELEASE)
+	cargo build --release -p harvest-host --bin harvest-host $(HOST_RELEASE)
 
 mcp-client: $(MCP_CLIENT)/.mcp-$(MCP_VERSION)
 
@@ -56,22 +56,25 @@ $(MCP_CLIENT)/.mcp-$(MCP_VERSION):
 	$(MCP_CLIENT)/bin/pip install --quiet --disable-pip-version-check 'mcp==$(MCP_VERSION)'
 	touch $@
 
+# The host tests run the harvest-host binary, another package's, which cargo does not build for
+# them: build it first, in one invocation with the tests so that both share one feature set.
 test: component mcp-client
 	cargo test -p harvest --lib
-	cargo test -p host-tests
+	cargo build -p harvest-host -p host-tests --bins --tests
+	cargo test -p harvest-fake -p harvest-host -p host-tests
 
 lint: setup
 	cargo fmt --all --check
 	cargo clippy --target wasm32-wasip2 -p harvest -- -D warnings
 	cargo clippy -p harvest --lib --tests -- -D warnings
-	cargo clippy -p host-tests --all-targets -- -D warnings
+	cargo clippy -p harvest-host -p harvest-fake -p harvest-bench -p host-tests --all-targets -- -D warnings
 
 demo: build
 	target/release/harvest-host demo
 
 # Prints the performance table and writes it to dist/bench.md (see README, Performance).
 bench: component
-	cargo build --release -p host-tests --bin harvest-bench $(HOST_RELEASE)
+	cargo build --release -p harvest-bench $(HOST_RELEASE)
 	target/release/harvest-bench
 
 clean:

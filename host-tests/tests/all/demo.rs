@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use host_tests::demo::{self, Answers};
-use host_tests::fake::{self, InvoiceState, TimeEntry, ids};
+use harvest_fake::{self as fake, InvoiceState, TimeEntry, ids};
+use harvest_host::demo::{self, Answers};
 
 use crate::support::{ANCHOR, HOST, Session};
 

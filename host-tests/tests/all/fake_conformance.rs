@@ -1,5 +1,5 @@
 //! The fake Harvest itself: its answers against `harvest-openapi.yaml`, and the behaviour
-//! `harvest-api.md` describes (auth, pagination, errors, rate limit, OAuth, business rules,
+//! `docs/harvest-notes.md` describes (auth, pagination, errors, rate limit, OAuth, business rules,
 //! faults). Requests go over real loopback HTTP through the tiny client in `client.rs`.
 
 mod access;
@@ -13,7 +13,7 @@ mod schemas;
 mod time;
 
 use chrono::NaiveDate;
-use host_tests::fake::{FakeHarvest, FakeOptions};
+use harvest_fake::{FakeHarvest, FakeOptions};
 
 /// A Wednesday, different from the host tests' anchor so that nothing depends on one date.
 const ANCHOR: NaiveDate = match NaiveDate::from_ymd_opt(2025, 11, 12) {

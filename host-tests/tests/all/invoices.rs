@@ -2,10 +2,11 @@
 //! updating (fields, lines and state events) against the fake's live invoices.
 
 use chrono::{Days, NaiveDate};
-use host_tests::fake::{self, AccountData, Invoice, InvoiceState, ids};
+use harvest_fake::{self as fake, AccountData, Invoice, InvoiceState, ids};
 use serde_json::json;
 
-use crate::support::{ANCHOR, Session, pairs, query, wit};
+use crate::support::{ANCHOR, Session, method_paths, pairs, query, wit};
+use crate::values::{invoice_changes, invoice_query, line, line_change, new_invoice, time_import};
 
 /// Runs `f` on the main account's live data; the lock is released before returning.
 fn with_account<R>(session: &Session, f: impl FnOnce(&AccountData) -> R) -> R {
@@ -23,98 +24,6 @@ fn state_name(state: InvoiceState) -> &'static str {
         InvoiceState::Open => "open",
         InvoiceState::Paid => "paid",
         InvoiceState::Closed => "closed",
-    }
-}
-
-fn invoice_query() -> wit::InvoiceQuery {
-    wit::InvoiceQuery {
-        client_id: None,
-        project_id: None,
-        state: None,
-        from: None,
-        to: None,
-        updated_since: None,
-        limit: None,
-        continuation: None,
-        account_id: None,
-    }
-}
-
-fn new_invoice(client_id: u64) -> wit::NewInvoice {
-    wit::NewInvoice {
-        client_id,
-        subject: None,
-        notes: None,
-        number: None,
-        purchase_order: None,
-        currency: None,
-        issue_date: None,
-        due_date: None,
-        payment_term: None,
-        tax: None,
-        tax2: None,
-        discount: None,
-        line_items: Vec::new(),
-        import: None,
-        account_id: None,
-    }
-}
-
-fn no_changes() -> wit::InvoiceChanges {
-    wit::InvoiceChanges {
-        subject: None,
-        notes: None,
-        number: None,
-        purchase_order: None,
-        currency: None,
-        issue_date: None,
-        due_date: None,
-        payment_term: None,
-        tax: None,
-        tax2: None,
-        discount: None,
-        add_line_items: Vec::new(),
-        change_line_items: Vec::new(),
-        remove_line_item_ids: Vec::new(),
-        event: None,
-        account_id: None,
-    }
-}
-
-fn line(kind: &str, unit_price: f64) -> wit::NewLineItem {
-    wit::NewLineItem {
-        project_id: None,
-        kind: kind.into(),
-        description: None,
-        quantity: None,
-        unit_price,
-        taxed: None,
-        taxed2: None,
-    }
-}
-
-fn line_change(id: u64) -> wit::LineItemChange {
-    wit::LineItemChange {
-        id,
-        project_id: None,
-        kind: None,
-        description: None,
-        quantity: None,
-        unit_price: None,
-        taxed: None,
-        taxed2: None,
-    }
-}
-
-fn time_import(project_ids: Vec<u64>, from: &str, to: &str) -> wit::LineItemsImport {
-    wit::LineItemsImport {
-        project_ids,
-        time: Some(wit::TimeImport {
-            summary: wit::TimeSummary::Task,
-            from: Some(from.into()),
-            to: Some(to.into()),
-        }),
-        expenses: None,
     }
 }
 
@@ -391,20 +300,30 @@ fn list_invoices_continuations_resume_inside_a_page_when_the_limit_shrinks() {
 #[test]
 fn list_invoices_refuses_malformed_dates_before_any_request() {
     let session = Session::new();
-    let bad_from = wit::InvoiceQuery {
-        from: Some("2026-3-1".into()),
-        ..invoice_query()
-    };
-    let rule = assert_invalid(
-        session.call(|h, s| h.call_list_invoices(s, &bad_from)),
-        "from",
-    );
-    assert!(rule.contains("YYYY-MM-DD"), "{rule}");
-    let bad_to = wit::InvoiceQuery {
-        to: Some("2026-02-30".into()),
-        ..invoice_query()
-    };
-    assert_invalid(session.call(|h, s| h.call_list_invoices(s, &bad_to)), "to");
+    let cases = [
+        (
+            wit::InvoiceQuery {
+                from: Some("2026-3-1".into()),
+                ..invoice_query()
+            },
+            "from",
+            Some("YYYY-MM-DD"),
+        ),
+        (
+            wit::InvoiceQuery {
+                to: Some("2026-02-30".into()),
+                ..invoice_query()
+            },
+            "to",
+            None,
+        ),
+    ];
+    for (q, field, explained) in cases {
+        let rule = assert_invalid(session.call(|h, s| h.call_list_invoices(s, &q)), field);
+        if let Some(text) = explained {
+            assert!(rule.contains(text), "{rule}");
+        }
+    }
     assert!(session.requests().is_empty());
 }
 
@@ -679,7 +598,7 @@ fn update_invoice_patches_only_the_given_fields() {
         subject: Some("Website, second month".into()),
         notes: Some("Thank you".into()),
         discount: Some(5.0),
-        ..no_changes()
+        ..invoice_changes()
     };
     let updated = session
         .call(|h, s| h.call_update_invoice(s, ids::INVOICE_DRAFT, &changes))
@@ -743,7 +662,7 @@ fn update_invoice_adds_changes_and_removes_lines_in_one_patch() {
             ..line_change(kept.id)
         }],
         remove_line_item_ids: vec![removed.id],
-        ..no_changes()
+        ..invoice_changes()
     };
     let updated = session
         .call(|h, s| h.call_update_invoice(s, ids::INVOICE_DRAFT, &changes))
@@ -807,7 +726,7 @@ fn update_invoice_with_only_an_event_posts_the_message_then_reads_the_invoice() 
     );
     let changes = wit::InvoiceChanges {
         event: Some(wit::InvoiceEvent::MarkAsSent),
-        ..no_changes()
+        ..invoice_changes()
     };
     let updated = session
         .call(|h, s| h.call_update_invoice(s, ids::INVOICE_DRAFT, &changes))
@@ -815,10 +734,7 @@ fn update_invoice_with_only_an_event_posts_the_message_then_reads_the_invoice() 
 
     let requests = session.requests();
     let path = format!("/v2/invoices/{}", ids::INVOICE_DRAFT);
-    let calls: Vec<(&str, &str)> = requests
-        .iter()
-        .map(|r| (r.method.as_str(), r.path.as_str()))
-        .collect();
+    let calls = method_paths(&requests);
     assert_eq!(
         calls,
         [
@@ -851,7 +767,7 @@ fn update_invoice_with_fields_and_an_event_sends_patch_then_message_then_get() {
     let changes = wit::InvoiceChanges {
         purchase_order: Some("PO-77".into()),
         event: Some(wit::InvoiceEvent::Close),
-        ..no_changes()
+        ..invoice_changes()
     };
     let updated = session
         .call(|h, s| h.call_update_invoice(s, ids::INVOICE_OPEN, &changes))
@@ -859,10 +775,7 @@ fn update_invoice_with_fields_and_an_event_sends_patch_then_message_then_get() {
 
     let requests = session.requests();
     let path = format!("/v2/invoices/{}", ids::INVOICE_OPEN);
-    let calls: Vec<(&str, &str)> = requests
-        .iter()
-        .map(|r| (r.method.as_str(), r.path.as_str()))
-        .collect();
+    let calls = method_paths(&requests);
     assert_eq!(
         calls,
         [
@@ -915,7 +828,7 @@ fn update_invoice_events_move_the_invoice_between_states() {
         session.clear();
         let changes = wit::InvoiceChanges {
             event: Some(event),
-            ..no_changes()
+            ..invoice_changes()
         };
         let updated = session
             .call(|h, s| h.call_update_invoice(s, invoice_id, &changes))
@@ -937,7 +850,7 @@ fn update_invoice_with_an_event_the_state_forbids_is_rejected_with_harvests_mess
     let session = Session::new();
     let changes = wit::InvoiceChanges {
         event: Some(wit::InvoiceEvent::Close),
-        ..no_changes()
+        ..invoice_changes()
     };
     let message = assert_rejected(
         session.call(|h, s| h.call_update_invoice(s, ids::INVOICE_DRAFT, &changes)),
@@ -964,7 +877,7 @@ fn update_invoice_when_the_event_is_refused_after_a_saved_patch_says_the_patch_w
     let changes = wit::InvoiceChanges {
         subject: Some("Renamed".into()),
         event: Some(wit::InvoiceEvent::Reopen),
-        ..no_changes()
+        ..invoice_changes()
     };
     let message = assert_rejected(
         session.call(|h, s| h.call_update_invoice(s, ids::INVOICE_DRAFT, &changes)),
@@ -988,7 +901,7 @@ fn update_invoice_without_changes_is_refused_before_any_request() {
     let session = Session::new();
     let before = fake_invoice(&session, ids::INVOICE_DRAFT);
     let rule = assert_invalid(
-        session.call(|h, s| h.call_update_invoice(s, ids::INVOICE_DRAFT, &no_changes())),
+        session.call(|h, s| h.call_update_invoice(s, ids::INVOICE_DRAFT, &invoice_changes())),
         "changes",
     );
     assert!(rule.contains("event"), "{rule}");

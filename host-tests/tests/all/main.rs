@@ -1,20 +1,23 @@
 //! Host tests: the real component in wasmtime, against the fake Harvest over loopback.
 
 mod support;
+mod values;
 
-mod catalogue;
-mod coverage;
+mod accounts_and_config;
 mod demo;
+mod export_coverage;
 mod fake_conformance;
-mod foundation;
 mod fuzz;
 mod invoices;
 mod mcp;
 mod oauth;
 mod paging;
 mod payments;
+mod projects;
 mod reliability;
 mod reports;
-mod scope;
+mod sandbox;
 mod time_entries;
 mod tool_catalogue;
+mod transport;
+mod users_tasks_clients;

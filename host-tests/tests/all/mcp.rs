@@ -5,15 +5,15 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use host_tests::fake::{self, ids};
-use host_tests::host::Host;
+use harvest_fake::{self as fake, ids};
+use harvest_host::host::Host;
 use serde_json::{Value, json};
 
 use crate::support::{HOST, Session};
 
 /// The Python of the virtual environment `make mcp-client` creates.
 fn client_python() -> PathBuf {
-    let python = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/mcp-client/bin/python");
+    let python = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/mcp-client/bin/python");
     assert!(
         python.exists(),
         "the Python MCP client is not installed ({} is missing): run `make mcp-client`",
@@ -25,12 +25,12 @@ fn client_python() -> PathBuf {
 /// Runs tests/mcp_client.py against `harvest-host mcp`, the server's environment holding only
 /// the session's `HARVEST_*` variables, and returns the client's report.
 fn run_client(session: &Session, calls: &Value) -> Value {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/mcp_client.py");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("mcp_client.py");
     let output = Command::new(client_python())
         .arg(script)
         .arg(calls.to_string())
         .arg("--")
-        .arg(env!("CARGO_BIN_EXE_harvest-host"))
+        .arg(crate::support::harvest_host_bin())
         .args(["mcp", "--component"])
         .arg(Host::default_component_path())
         .env_clear()

@@ -8,9 +8,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use host_tests::fake::{self, RefreshGrant, TokenGrant};
-use host_tests::host::Host;
-use host_tests::host::exports::harvest::tools::oauth::{ClientCredentials, TokenSet};
+use harvest_fake::{self as fake, RefreshGrant, TokenGrant};
+use harvest_host::host::Host;
+use harvest_host::wit::{ClientCredentials, TokenSet};
 
 use crate::support::{Session, pairs, wit};
 
@@ -21,13 +21,11 @@ const WAIT: Duration = Duration::from_secs(120);
 /// A fake Harvest, and a host configured with the OAuth application but no access token.
 fn session() -> Session {
     let mut session = Session::new();
-    let url = session.fake.url();
-    session.env = vec![
-        ("HARVEST_API_URL".into(), url.clone()),
-        ("HARVEST_ID_URL".into(), url),
+    session.env = fake::harvest_env(&session.fake.url(), None, None);
+    session.env.extend([
         ("HARVEST_CLIENT_ID".into(), fake::CLIENT_ID.into()),
         ("HARVEST_CLIENT_SECRET".into(), fake::CLIENT_SECRET.into()),
-    ];
+    ]);
     session
 }
 
@@ -517,7 +515,7 @@ struct Cli {
 impl Cli {
     fn start(session: &Session, args: &[&str], extra: &[(&str, &str)]) -> Cli {
         let component = Host::default_component_path();
-        let mut command = Command::new(env!("CARGO_BIN_EXE_harvest-host"));
+        let mut command = Command::new(crate::support::harvest_host_bin());
         command
             .args(args)
             .arg("--component")

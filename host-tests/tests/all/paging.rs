@@ -3,7 +3,7 @@
 //! time gives: the same items in Harvest's order, each page sent once, the same continuation,
 //! and an error, never a short list, when any page fails.
 
-use host_tests::fake::{Fault, RecordedRequest};
+use harvest_fake::{Fault, RecordedRequest};
 
 use crate::support::{Session, wit};
 
@@ -64,9 +64,7 @@ fn sorted(mut pages: Vec<u32>) -> Vec<u32> {
 fn page_fault(session: &Session, page: u32, items: usize, next: Option<&str>) -> Fault {
     let entries: Vec<serde_json::Value> = {
         let state = session.fake.state();
-        let account = state
-            .account(host_tests::fake::ACCOUNT_ID)
-            .expect("account");
+        let account = state.account(harvest_fake::ACCOUNT_ID).expect("account");
         account
             .time_entries
             .iter()

@@ -1,10 +1,11 @@
 //! Invoice payment tools end to end: listing an invoice's payments and recording new ones,
 //! checked against the fake's payments and the invoice's due amount and state.
 
-use host_tests::fake::{self, AccountData, Invoice, InvoicePayment, InvoiceState, ids};
+use harvest_fake::{self as fake, AccountData, Invoice, InvoicePayment, InvoiceState, ids};
 use serde_json::json;
 
 use crate::support::{Session, pairs, query, wit};
+use crate::values::{new_payment, payment_query};
 
 fn with_account<R>(session: &Session, f: impl FnOnce(&AccountData) -> R) -> R {
     let state = session.fake.state();
@@ -26,28 +27,6 @@ fn fake_payments(session: &Session, invoice_id: u64) -> Vec<InvoicePayment> {
     });
     payments.sort_by_key(|p| std::cmp::Reverse(p.id));
     payments
-}
-
-fn payment_query(invoice_id: u64) -> wit::InvoicePaymentQuery {
-    wit::InvoicePaymentQuery {
-        invoice_id,
-        updated_since: None,
-        limit: None,
-        continuation: None,
-        account_id: None,
-    }
-}
-
-fn new_payment(invoice_id: u64, amount: f64) -> wit::NewInvoicePayment {
-    wit::NewInvoicePayment {
-        invoice_id,
-        amount,
-        paid_date: None,
-        paid_at: None,
-        notes: None,
-        send_thank_you: None,
-        account_id: None,
-    }
 }
 
 fn round2(x: f64) -> f64 {

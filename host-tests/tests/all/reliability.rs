@@ -1,9 +1,10 @@
 //! What the component does when Harvest or the network misbehaves: it waits out rate limits,
 //! retries only what is safe to repeat, and says when a write's outcome is unknown.
 
-use host_tests::fake::{self, Fault, ids};
+use harvest_fake::{self as fake, Fault, ids};
 
 use crate::support::{Session, wit};
+use crate::values::{new_payment, project_query};
 
 fn with_env(mut session: Session, key: &str, value: &str) -> Session {
     session.env.push((key.to_string(), value.to_string()));
@@ -12,13 +13,8 @@ fn with_env(mut session: Session, key: &str, value: &str) -> Session {
 
 fn payment(amount: f64) -> wit::NewInvoicePayment {
     wit::NewInvoicePayment {
-        invoice_id: ids::INVOICE_OPEN,
-        amount,
         paid_date: Some("2026-03-18".into()),
-        paid_at: None,
-        notes: None,
-        send_thank_you: None,
-        account_id: None,
+        ..new_payment(ids::INVOICE_OPEN, amount)
     }
 }
 
@@ -165,7 +161,7 @@ fn a_connection_reset_mid_answer_is_retried_for_a_read() {
     let session = Session::new();
     session.fake.inject(Fault::ResetMidBody);
     let page = session
-        .call(|h, s| h.call_list_projects(s, &crate::foundation::project_query(None)))
+        .call(|h, s| h.call_list_projects(s, &project_query(None)))
         .expect("answered on retry");
     assert!(!page.items.is_empty());
     assert_eq!(session.requests().len(), 2);
@@ -177,8 +173,7 @@ fn a_truncated_answer_is_never_taken_as_a_short_list() {
     for _ in 0..3 {
         session.fake.inject(Fault::TruncatedBody);
     }
-    let result =
-        session.call(|h, s| h.call_list_projects(s, &crate::foundation::project_query(None)));
+    let result = session.call(|h, s| h.call_list_projects(s, &project_query(None)));
     let Err(wit::Error::Transport(failure)) = result else {
         panic!("expected a transport error, got {result:?}")
     };
@@ -273,8 +268,7 @@ fn a_next_link_that_repeats_is_a_loop_not_an_endless_list() {
         2,
         1,
     ));
-    let result =
-        session.call(|h, s| h.call_list_projects(s, &crate::foundation::project_query(None)));
+    let result = session.call(|h, s| h.call_list_projects(s, &project_query(None)));
     assert!(
         matches!(&result, Err(wit::Error::Upstream(e)) if e.message.contains("repeated")),
         "{result:?}"
@@ -286,8 +280,7 @@ fn a_next_link_that_repeats_is_a_loop_not_an_endless_list() {
 fn pages_that_end_short_of_harvests_count_are_an_error_not_a_short_list() {
     let session = Session::new();
     session.fake.inject(project_page(&session, None, 40, 3));
-    let result =
-        session.call(|h, s| h.call_list_projects(s, &crate::foundation::project_query(None)));
+    let result = session.call(|h, s| h.call_list_projects(s, &project_query(None)));
     assert!(
         matches!(&result, Err(wit::Error::Upstream(e)) if e.message.contains("counted 40") && e.message.contains("held 3")),
         "{result:?}"
@@ -306,8 +299,8 @@ fn an_oversized_answer_is_refused_without_reading_it_all() {
         content_type: "application/json".into(),
         body,
     });
-    let (result, record) = session
-        .call_recorded(|h, s| h.call_list_projects(s, &crate::foundation::project_query(None)));
+    let (result, record) =
+        session.call_recorded(|h, s| h.call_list_projects(s, &project_query(None)));
     assert!(
         matches!(&result, Err(wit::Error::Upstream(e)) if e.message.contains("larger than 32 MiB")),
         "{result:?}"

@@ -5,9 +5,10 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use host_tests::fake::{self, AccountData, RecordedRequest, TimeEntry, ids};
+use harvest_fake::{self as fake, AccountData, RecordedRequest, TimeEntry, ids};
 
 use crate::support::{Session, pairs, query, wit};
+use crate::values::{new_invoice, report_query};
 
 /// Hours and money in hundredths, so sums compare exactly.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -27,15 +28,6 @@ fn cents(x: f64) -> i64 {
 
 fn day(text: &str) -> NaiveDate {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("date")
-}
-
-fn report_query(from: &str, to: &str) -> wit::ReportQuery {
-    wit::ReportQuery {
-        from: from.into(),
-        to: to.into(),
-        include_fixed_fee: None,
-        account_id: None,
-    }
 }
 
 fn with_account<R>(session: &Session, f: impl FnOnce(&AccountData, DateTime<Utc>) -> R) -> R {
@@ -616,19 +608,6 @@ fn invoice_report_drops_time_once_it_is_invoiced() {
         "ERP has uninvoiced time"
     );
     let invoice = wit::NewInvoice {
-        client_id: ids::INITECH,
-        subject: None,
-        notes: None,
-        number: None,
-        purchase_order: None,
-        currency: None,
-        issue_date: None,
-        due_date: None,
-        payment_term: None,
-        tax: None,
-        tax2: None,
-        discount: None,
-        line_items: Vec::new(),
         import: Some(wit::LineItemsImport {
             project_ids: vec![ids::ERP_INTEGRATION],
             time: Some(wit::TimeImport {
@@ -638,7 +617,7 @@ fn invoice_report_drops_time_once_it_is_invoiced() {
             }),
             expenses: None,
         }),
-        account_id: None,
+        ..new_invoice(ids::INITECH)
     };
     session
         .call(|h, s| h.call_create_invoice(s, &invoice))

@@ -1,13 +1,15 @@
 //! Shared set-up: the component loaded once, a fake Harvest per test, a fresh instance per call.
 
+use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 use chrono::NaiveDate;
-use host_tests::fake::{self, FakeHarvest, FakeOptions, RecordedRequest};
-use host_tests::host::{CallRecord, Harvest, Host, State};
+use harvest_fake::{self as fake, FakeHarvest, FakeOptions, RecordedRequest};
+use harvest_host::host::{CallRecord, Host, State};
+use harvest_host::wit::Harvest;
 use wasmtime::Store;
 
-pub use host_tests::host::wit;
+pub use harvest_host::wit;
 
 /// The "today" of every test's seeded data: a Wednesday.
 pub const ANCHOR: NaiveDate = match NaiveDate::from_ymd_opt(2026, 3, 18) {
@@ -35,13 +37,13 @@ impl Session {
 
     pub fn with_options(options: FakeOptions) -> Session {
         let fake = FakeHarvest::start(options).unwrap_or_else(|e| panic!("fake Harvest: {e:#}"));
-        let env = config(&fake.url(), fake::ADMIN_TOKEN, Some(fake::ACCOUNT_ID));
+        let env = fake.env();
         Session { fake, env }
     }
 
     /// The same fake, with another token and account configuration.
     pub fn configured(mut self, token: &str, account_id: Option<u64>) -> Session {
-        self.env = config(&self.fake.url(), token, account_id);
+        self.env = self.fake.env_as(token, account_id);
         self
     }
 
@@ -78,16 +80,12 @@ impl Session {
     }
 }
 
-pub fn config(url: &str, token: &str, account_id: Option<u64>) -> Vec<(String, String)> {
-    let mut env = vec![
-        ("HARVEST_ACCESS_TOKEN".to_string(), token.to_string()),
-        ("HARVEST_API_URL".to_string(), url.to_string()),
-        ("HARVEST_ID_URL".to_string(), url.to_string()),
-    ];
-    if let Some(id) = account_id {
-        env.push(("HARVEST_ACCOUNT_ID".to_string(), id.to_string()));
-    }
-    env
+/// (method, path) of each request, in order.
+pub fn method_paths(requests: &[RecordedRequest]) -> Vec<(&str, &str)> {
+    requests
+        .iter()
+        .map(|r| (r.method.as_str(), r.path.as_str()))
+        .collect()
 }
 
 /// Query pairs of a request, sorted, for exact comparison.
@@ -119,4 +117,23 @@ pub fn entry_ids(session: &Session, keep: impl Fn(&fake::TimeEntry) -> bool) -> 
         .collect();
     ids.sort();
     ids
+}
+
+/// The `harvest-host` binary the CLI tests run: `HARVEST_HOST_BIN`, or the debug build in the
+/// workspace's target directory. It is another package's binary, which cargo does not build for
+/// this one's tests: `make test` builds it first (`cargo build -p harvest-host`).
+pub fn harvest_host_bin() -> PathBuf {
+    let path = match std::env::var_os("HARVEST_HOST_BIN") {
+        Some(path) => PathBuf::from(path),
+        None => option_env!("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"))
+            .join("debug/harvest-host"),
+    };
+    assert!(
+        path.is_file(),
+        "{} is missing: run `cargo build -p harvest-host` (make test does), or set HARVEST_HOST_BIN",
+        path.display()
+    );
+    path
 }

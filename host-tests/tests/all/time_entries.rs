@@ -1,42 +1,12 @@
 //! Time entries and timers through the component, in both timesheet modes.
 
-use host_tests::fake::{self, ids};
+use harvest_fake::{self as fake, ids};
 
-use crate::support::{ANCHOR, Session, entry_ids, pairs, query, wit};
+use crate::support::{ANCHOR, Session, entry_ids, method_paths, pairs, query, wit};
+use crate::values::{entries_query, entry_changes, new_entry};
 
 /// The Labs account's copy of a seeded id (the seed offsets every id but time entries by 50,000).
 const LABS: u64 = 50_000;
-
-pub(crate) fn entries_query() -> wit::TimeEntryQuery {
-    wit::TimeEntryQuery::unfiltered(None)
-}
-
-fn new_entry(project_id: u64, task_id: u64) -> wit::NewTimeEntry {
-    wit::NewTimeEntry {
-        project_id,
-        task_id,
-        spent_date: ANCHOR.to_string(),
-        user_id: None,
-        duration: None,
-        started_time: None,
-        ended_time: None,
-        notes: None,
-        account_id: None,
-    }
-}
-
-fn no_changes() -> wit::TimeEntryChanges {
-    wit::TimeEntryChanges {
-        project_id: None,
-        task_id: None,
-        spent_date: None,
-        duration: None,
-        started_time: None,
-        ended_time: None,
-        notes: None,
-        account_id: None,
-    }
-}
 
 /// A session on the Labs account, which tracks start and end times on a 24-hour clock.
 fn timestamp_session() -> Session {
@@ -206,10 +176,7 @@ fn create_time_entry_sends_hours_to_a_duration_account() {
     );
     assert_eq!(created.notes.as_deref(), Some("Homepage wireframes"));
     let requests = session.requests();
-    let paths: Vec<(&str, &str)> = requests
-        .iter()
-        .map(|r| (r.method.as_str(), r.path.as_str()))
-        .collect();
+    let paths = method_paths(&requests);
     assert_eq!(
         paths,
         [("GET", "/v2/company"), ("POST", "/v2/time_entries")]
@@ -368,7 +335,7 @@ fn bad_arguments_are_refused_before_any_request() {
 fn update_sends_only_the_fields_given() {
     let session = Session::new();
     let id = entry_ids(&session, |e| !e.is_locked && !e.is_billed && !e.is_running)[0];
-    let mut changes = no_changes();
+    let mut changes = entry_changes();
     changes.notes = Some("Reviewed with the client".into());
     let updated = session
         .call(|h, s| h.call_update_time_entry(s, id, &changes))
@@ -389,7 +356,7 @@ fn update_sends_only_the_fields_given() {
 fn update_of_a_duration_reads_the_mode_and_sends_hours() {
     let session = Session::new();
     let id = entry_ids(&session, |e| !e.is_locked && !e.is_billed && !e.is_running)[0];
-    let mut changes = no_changes();
+    let mut changes = entry_changes();
     changes.duration = Some("2:15".into());
     let updated = session
         .call(|h, s| h.call_update_time_entry(s, id, &changes))
@@ -404,7 +371,7 @@ fn update_of_a_duration_reads_the_mode_and_sends_hours() {
 fn a_locked_entry_cannot_be_changed_and_harvest_says_why() {
     let session = Session::new();
     let id = entry_ids(&session, |e| e.is_locked && !e.is_billed)[0];
-    let mut changes = no_changes();
+    let mut changes = entry_changes();
     changes.notes = Some("late edit".into());
     let message = rejected(session.call(|h, s| h.call_update_time_entry(s, id, &changes)));
     assert!(message.contains("locked"), "{message}");
@@ -417,7 +384,7 @@ fn an_update_without_changes_is_refused() {
         invalid_field(session.call(|h, s| h.call_update_time_entry(
             s,
             3_000_000_001,
-            &no_changes()
+            &entry_changes()
         ))),
         "changes"
     );

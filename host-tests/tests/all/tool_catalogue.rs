@@ -2,8 +2,8 @@
 //! schemas that are valid JSON Schema and describe what the tools take and give, and an
 //! example call per tool that goes through the dispatcher to the fake and back.
 
-use host_tests::fake::{self, ids};
-use host_tests::host::{Access, Tool};
+use harvest_fake::{self as fake, ids};
+use harvest_host::wit::{Access, Tool};
 use jsonschema::Validator;
 use serde_json::{Value, json};
 
@@ -305,7 +305,7 @@ fn the_dispatcher_answers_as_the_typed_export_does() {
 
     let entries = dispatch(&session, "list_time_entries", &json!({"limit": 50}))
         .unwrap_or_else(|e| panic!("{e:?}"));
-    let mut query = crate::time_entries::entries_query();
+    let mut query = crate::values::entries_query();
     query.limit = Some(50);
     let typed = session
         .call(|h, s| h.call_list_time_entries(s, &query))
@@ -447,7 +447,7 @@ fn harvests_errors_reach_the_caller_through_the_dispatcher() {
 fn harvest_host_prints_the_catalogue_and_calls_tools_by_either_name() {
     let session = Session::new();
     let run = |args: &[&str]| {
-        let output = std::process::Command::new(env!("CARGO_BIN_EXE_harvest-host"))
+        let output = std::process::Command::new(crate::support::harvest_host_bin())
             .args(args)
             .env_clear()
             .envs(session.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
@@ -457,7 +457,7 @@ fn harvest_host_prints_the_catalogue_and_calls_tools_by_either_name() {
             .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)));
         (output.status.code(), stdout)
     };
-    let component = host_tests::host::Host::default_component_path();
+    let component = harvest_host::host::Host::default_component_path();
     let component = component.to_string_lossy();
     let (code, catalogue) = run(&["tools", "--component", &component]);
     assert_eq!(code, Some(0));

@@ -1,6 +1,8 @@
-//! Authentication, roles, errors and the rate limit (§2, §6, §7, §8).
+//! Authentication, roles, errors and the rate limit (docs/harvest-notes.md#headers-and-accounts,
+//! docs/harvest-notes.md#rate-limits, docs/harvest-notes.md#errors,
+//! docs/harvest-notes.md#permissions).
 
-use host_tests::fake::{
+use harvest_fake::{
     ACCOUNT_ID, ADMIN_TOKEN, FORECAST_ACCOUNT_ID, FakeOptions, INVALID_TOKEN_DESCRIPTION,
     MEMBER_TOKEN, MULTI_TOKEN, TIMESTAMP_ACCOUNT_ID, ids,
 };
@@ -92,7 +94,7 @@ fn per_page_above_2000_is_422() {
     assert_eq!(
         admin.ok("/v2/invoices")["per_page"],
         100,
-        "§5.1: invoices default to 100"
+        "docs/harvest-notes.md#pagination: invoices default to 100"
     );
 }
 

@@ -1,6 +1,7 @@
-//! Invoices (§10.9–10.11) and reports (§10.12), checked against the seeded time they come from.
+//! Invoices (docs/harvest-notes.md#invoices, docs/harvest-notes.md#payments) and reports
+//! (docs/harvest-notes.md#reports), checked against the seeded time they come from.
 
-use host_tests::fake::{ACCOUNT_ID, ids};
+use harvest_fake::{ACCOUNT_ID, ids};
 use serde_json::{Value, json};
 
 use super::client::Caller;

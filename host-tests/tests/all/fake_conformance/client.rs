@@ -5,7 +5,7 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use host_tests::fake::{ACCOUNT_ID, ADMIN_TOKEN, FakeHarvest};
+use harvest_fake::{ACCOUNT_ID, ADMIN_TOKEN, FakeHarvest};
 use serde_json::Value;
 
 use super::USER_AGENT;

@@ -1,6 +1,7 @@
-//! Harvest ID: the account list (§3.6) and the OAuth2 authorization-code flow (§3.3).
+//! Harvest ID: the account list (docs/harvest-notes.md#accounts) and the OAuth2 authorization-code
+//! flow (docs/harvest-notes.md#oauth).
 
-use host_tests::fake::{
+use harvest_fake::{
     ACCOUNT_ID, CLIENT_ID, CLIENT_SECRET, FORECAST_ACCOUNT_ID, FakeHarvest, MULTI_TOKEN,
     TIMESTAMP_ACCOUNT_ID, ids,
 };

@@ -1,6 +1,7 @@
-//! Page-based and cursor-based pagination, followed through `links` (§5).
+//! Page-based and cursor-based pagination, followed through `links`
+//! (docs/harvest-notes.md#pagination).
 
-use host_tests::fake::{ACCOUNT_ID, ids};
+use harvest_fake::{ACCOUNT_ID, ids};
 use serde_json::{Value, json};
 
 use super::client::{Caller, ids_of, walk};

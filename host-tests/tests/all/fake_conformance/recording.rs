@@ -4,7 +4,7 @@ use std::io::ErrorKind;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use host_tests::fake::{ACCOUNT_ID, ADMIN_TOKEN, Fault, InvoiceState, ids};
+use harvest_fake::{ACCOUNT_ID, ADMIN_TOKEN, Fault, InvoiceState, ids};
 use serde_json::json;
 
 use super::client::{Caller, parse_reply, raw_exchange, request_text};

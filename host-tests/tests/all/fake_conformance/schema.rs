@@ -8,17 +8,19 @@ use serde_json::{Value, json};
 use super::client::Caller;
 
 /// `components.schemas` of harvest-openapi.yaml, adapted to JSON Schema: `nullable` becomes a
-/// `null` type, `int32` formats go (ids are 64-bit, §4), `page` may be null (cursor pages,
-/// §5.2), and objects refuse unknown properties so a misspelt field fails the test.
+/// `null` type, `int32` formats go (ids are 64-bit, docs/harvest-notes.md#dates-and-times), `page`
+/// may be null (cursor pages, docs/harvest-notes.md#pagination), and objects refuse unknown
+/// properties so a misspelt field fails the test.
 static SCHEMAS: LazyLock<Value> = LazyLock::new(|| {
     // Vendored (MIT, JoliCode): see host-tests/vendor/README.md.
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("vendor/harvest-openapi.yaml");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../vendor/harvest-openapi.yaml");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let doc: serde_norway::Value = serde_norway::from_str(&text).expect("valid YAML");
     let mut schemas = serde_json::to_value(&doc["components"]["schemas"]).expect("schemas as JSON");
     adapt(&mut schemas);
-    // Fields real responses carry beyond the 2024 OpenAPI file: §9.1 (approval_status, 2025 docs)
-    // and the client currency / project code recorded in real time entries (§9.1 [OBS]).
+    // Fields real responses carry beyond the 2024 OpenAPI file: docs/harvest-notes.md#time-entries
+    // (approval_status, 2025 docs) and the client currency / project code recorded in real time
+    // entries (docs/harvest-notes.md#time-entries [OBS]).
     let entry = &mut schemas["TimeEntry"]["properties"];
     entry["approval_status"] = json!({ "type": "string" });
     entry["client"]["properties"]["currency"] = json!({ "type": "string" });

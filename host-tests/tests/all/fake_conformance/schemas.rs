@@ -1,6 +1,6 @@
 //! The fake's answers against the OpenAPI schemas, endpoint by endpoint.
 
-use host_tests::fake::{ACCOUNT_ID, MEMBER_TOKEN, MULTI_TOKEN, TIMESTAMP_ACCOUNT_ID, ids};
+use harvest_fake::{ACCOUNT_ID, MEMBER_TOKEN, MULTI_TOKEN, TIMESTAMP_ACCOUNT_ID, ids};
 use serde_json::json;
 
 use super::client::Caller;

@@ -1,6 +1,7 @@
-//! Time entry rules: tracking modes, one running timer per user, locks (§10.4).
+//! Time entry rules: tracking modes, one running timer per user, locks
+//! (docs/harvest-notes.md#time-entries).
 
-use host_tests::fake::{ACCOUNT_ID, MULTI_TOKEN, TIMESTAMP_ACCOUNT_ID, ids};
+use harvest_fake::{ACCOUNT_ID, MULTI_TOKEN, TIMESTAMP_ACCOUNT_ID, ids};
 use serde_json::{Value, json};
 
 use super::client::{Caller, ids_of};
@@ -192,7 +193,7 @@ fn timestamp_accounts_track_start_and_end_times() {
         .json();
     assert_ne!(
         restarted["id"], entry["id"],
-        "§10.4: a timestamp restart is a new entry"
+        "docs/harvest-notes.md#time-entries: a timestamp restart is a new entry"
     );
     assert_eq!(
         (restarted["hours"].clone(), restarted["is_running"].clone()),

@@ -1,0 +1,27 @@
+//! Clients (docs/harvest-notes.md#projects-tasks-clients-users): one client (the cursor-paginated
+//! list is `lists.rs`'s).
+
+use axum::Json;
+use axum::extract::{Path, State};
+
+use super::app::App;
+use super::auth::Caller;
+use super::error::ApiError;
+use super::model::Client;
+use super::params::path_id;
+
+pub async fn get(
+    caller: Caller,
+    State(app): State<App>,
+    Path(id): Path<String>,
+) -> Result<Json<Client>, ApiError> {
+    let id = path_id(&id)?;
+    caller.require_manager()?;
+    let st = app.lock();
+    caller
+        .account(&st)?
+        .client(id)
+        .cloned()
+        .map(Json)
+        .ok_or(ApiError::NotFound)
+}

@@ -1,0 +1,161 @@
+//! `harvest-host mcp`: the component served as an MCP server over stdio.
+//!
+//! `tools/list` is the component's catalogue; `tools/call` runs the component's dispatcher in a
+//! fresh instance per call, configured by this process's `HARVEST_*` variables and nothing a
+//! client sends. Stdout carries the protocol; every log line goes to stderr.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{Context, Result, anyhow};
+use harvest_host::host::{self, Host};
+use harvest_host::wit;
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
+    JsonObject, ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+    ToolAnnotations,
+};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt};
+use serde_json::Value;
+
+const INSTRUCTIONS: &str = "Harvest time tracking and invoicing: time entries and timers, \
+projects, tasks, clients, invoices and payments, reports. When the access token may reach \
+several Harvest accounts, call list_accounts first and pass the chosen account_id to the other \
+tools. Dates are YYYY-MM-DD; hours are decimal.";
+
+/// Serves `host` on stdin and stdout until the client closes the connection.
+pub fn serve(host: Host) -> Result<()> {
+    let tools = host
+        .tools()?
+        .iter()
+        .map(mcp_tool)
+        .collect::<Result<Vec<_>>>()?;
+    let server = Server {
+        host: Arc::new(host),
+        tools: Arc::new(tools),
+        env: Arc::new(host::config_from_process_env()),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let running = server
+            .serve(rmcp::transport::stdio())
+            .await
+            .context("starting the MCP session")?;
+        running.waiting().await.context("serving MCP")?;
+        Ok(())
+    })
+}
+
+#[derive(Clone)]
+struct Server {
+    host: Arc<Host>,
+    tools: Arc<Vec<Tool>>,
+    /// The component's configuration: the host's `HARVEST_*` variables, read once.
+    env: Arc<Vec<(String, String)>>,
+}
+
+impl ServerHandler for Server {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(
+                Implementation::new("harvest", env!("CARGO_PKG_VERSION")).with_title("Harvest"),
+            )
+            .with_instructions(INSTRUCTIONS)
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        Ok(ListToolsResult::with_all_items(self.tools.to_vec()))
+    }
+
+    fn get_tool(&self, name: &str) -> Option<Tool> {
+        self.tools.iter().find(|tool| tool.name == name).cloned()
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let name = request.name.into_owned();
+        let arguments = Value::Object(request.arguments.unwrap_or_default()).to_string();
+        let (host, env) = (self.host.clone(), self.env.clone());
+        let started = Instant::now();
+        let call = {
+            let name = name.clone();
+            tokio::task::spawn_blocking(move || host.call_tool(&env, &name, &arguments))
+        };
+        let outcome = call
+            .await
+            .map_err(|e| anyhow!("the call did not finish: {e}"))
+            .and_then(|outcome| outcome);
+        let elapsed = started.elapsed().as_millis();
+        let (outcome, record) = outcome.map_err(|failure| {
+            eprintln!("harvest-host mcp: {name}: host failure after {elapsed} ms: {failure:#}");
+            ErrorData::internal_error(format!("{name}: the component failed"), None)
+        })?;
+        if !record.stderr.is_empty() {
+            eprint!("{}", record.stderr);
+        }
+        let result = match outcome {
+            Ok(json) => {
+                eprintln!("harvest-host mcp: {name}: ok in {elapsed} ms");
+                success(json)
+            }
+            Err(error) => {
+                let text = host::error_text(&error);
+                eprintln!("harvest-host mcp: {name}: {text} ({elapsed} ms)");
+                CallToolResult::error(vec![ContentBlock::text(text)])
+            }
+        };
+        Ok(result.into())
+    }
+}
+
+/// A tool's JSON result: structured when it is an object (MCP's structured content must be),
+/// and always as text for clients that read only the content.
+fn success(json: String) -> CallToolResult {
+    match serde_json::from_str::<Value>(&json) {
+        Ok(value @ Value::Object(_)) => CallToolResult::structured(value),
+        _ => CallToolResult::success(vec![ContentBlock::text(json)]),
+    }
+}
+
+/// A catalogue entry as an MCP tool. The output schema is given only when it describes an
+/// object, since MCP structured content is always an object.
+fn mcp_tool(tool: &wit::Tool) -> Result<Tool> {
+    let input = schema_object(&tool.input_schema)
+        .with_context(|| format!("the input schema of {}", tool.name))?;
+    let output = schema_object(&tool.output_schema)
+        .with_context(|| format!("the output schema of {}", tool.name))?;
+    let annotations = ToolAnnotations::with_title(tool.title.clone())
+        .read_only(tool.annotations.read_only)
+        .destructive(tool.annotations.destructive)
+        .idempotent(tool.annotations.idempotent)
+        .open_world(tool.annotations.open_world);
+    let mut mcp = Tool::new_with_raw(
+        tool.name.clone(),
+        Some(Cow::Owned(tool.description.clone())),
+        Arc::new(input),
+    )
+    .with_title(tool.title.clone())
+    .with_annotations(annotations);
+    if output.get("type").and_then(Value::as_str) == Some("object") {
+        mcp = mcp.with_raw_output_schema(Arc::new(output));
+    }
+    Ok(mcp)
+}
+
+fn schema_object(text: &str) -> Result<JsonObject> {
+    match serde_json::from_str(text).context("not JSON")? {
+        Value::Object(object) => Ok(object),
+        _ => Err(anyhow!("not a JSON object")),
+    }
+}

@@ -1,0 +1,415 @@
+//! A wasmtime host for the Harvest component, as agent runtimes run it: the component is
+//! compiled once, every call gets a fresh store and instance, configuration arrives as the
+//! instance's environment, and outgoing HTTP is allowed only to the configured Harvest hosts.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use anyhow::{Context, Result, anyhow};
+use wasmtime::component::types::ComponentFunc;
+use wasmtime::component::{Component, Linker, ResourceTable, Val};
+use wasmtime::{Engine, ResourceLimiter, Store};
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{
+    RequestOptions, WasiBody, WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView,
+};
+
+use crate::wit::{self, Harvest, HarvestPre, Tool};
+
+/// Environment keys the component reads; a host passes these and nothing else.
+pub const CONFIG_PREFIX: &str = "HARVEST_";
+const DEFAULT_API_HOST: &str = "api.harvestapp.com";
+const DEFAULT_ID_HOST: &str = "id.getharvest.com";
+/// Guest memory cap per call.
+pub const MEMORY_LIMIT_BYTES: usize = 512 * 1024 * 1024;
+const STDERR_CAPACITY: usize = 1024 * 1024;
+
+/// Per-call store state.
+pub struct State {
+    wasi: WasiCtx,
+    http: WasiHttpCtx,
+    table: ResourceTable,
+    policy: NetworkPolicy,
+    memory: MemoryCap,
+}
+
+impl WasiView for State {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl WasiHttpView for State {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView {
+            ctx: &mut self.http,
+            table: &mut self.table,
+            hooks: &mut self.policy,
+        }
+    }
+}
+
+/// Deny-by-default outgoing HTTP: only the listed host names (ports ignored, as hosts do).
+pub struct NetworkPolicy {
+    allowed: Vec<String>,
+    denied: Arc<Mutex<Vec<String>>>,
+}
+
+impl WasiHttpHooks for NetworkPolicy {
+    fn send_request(
+        &mut self,
+        request: http::Request<WasiBody>,
+        options: Option<RequestOptions>,
+        fut: Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
+    ) -> Box<
+        dyn Future<
+                Output = wasmtime_wasi_http::Result<(
+                    http::Response<WasiBody>,
+                    Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
+                )>,
+            > + Send,
+    > {
+        let host = request
+            .uri()
+            .host()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        if !self.allowed.contains(&host) {
+            if let Ok(mut denied) = self.denied.lock() {
+                denied.push(request.uri().to_string());
+            }
+            return Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) });
+        }
+        _ = fut;
+        Box::new(async move {
+            use http_body_util::BodyExt;
+            let (response, io) = wasmtime_wasi_http::default_send_request(request, options).await?;
+            Ok((
+                response.map(BodyExt::boxed_unsync),
+                Box::new(io) as Box<dyn Future<Output = _> + Send>,
+            ))
+        })
+    }
+}
+
+/// The loaded component, ready to instantiate once per call.
+pub struct Host {
+    engine: Engine,
+    component: Component,
+    pre: HarvestPre<State>,
+}
+
+/// What one call left behind besides its result.
+#[derive(Debug, Default)]
+pub struct CallRecord {
+    /// Everything the guest wrote to stderr.
+    pub stderr: String,
+    /// URLs the network policy refused.
+    pub denied: Vec<String>,
+    /// The largest size guest memory reached, in bytes.
+    pub peak_memory_bytes: usize,
+}
+
+impl Host {
+    /// Where `make build` puts the component; `HARVEST_COMPONENT` overrides it.
+    pub fn default_component_path() -> PathBuf {
+        match std::env::var_os("HARVEST_COMPONENT") {
+            Some(path) => PathBuf::from(path),
+            None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../dist/harvest.wasm"),
+        }
+    }
+
+    pub fn load(path: &Path) -> Result<Host> {
+        let engine = Engine::new(&wasmtime::Config::new())?;
+        let component = Component::from_file(&engine, path)
+            .map_err(anyhow::Error::from)
+            .with_context(|| {
+                format!(
+                    "loading the component {} (run `make build` first)",
+                    path.display()
+                )
+            })?;
+        let mut linker = Linker::<State>::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker)?;
+        let pre = HarvestPre::new(linker.instantiate_pre(&component)?)?;
+        Ok(Host {
+            engine,
+            component,
+            pre,
+        })
+    }
+
+    /// The interfaces the component imports, each with the number of functions the host
+    /// must provide for it (none for an interface that only shares types).
+    pub fn imports(&self) -> Vec<(String, usize)> {
+        use wasmtime::component::types::ComponentItem;
+        let ty = self.component.component_type();
+        ty.imports(&self.engine)
+            .map(|(name, item)| {
+                let functions = match &item.ty {
+                    ComponentItem::ComponentInstance(instance) => instance
+                        .exports(&self.engine)
+                        .filter(|(_, e)| matches!(e.ty, ComponentItem::ComponentFunc(_)))
+                        .count(),
+                    ComponentItem::ComponentFunc(_) => 1,
+                    _ => 0,
+                };
+                (name.to_string(), functions)
+            })
+            .collect()
+    }
+
+    /// The names of the component's exported functions.
+    pub fn export_names(&self) -> Vec<String> {
+        let ty = self.component.component_type();
+        ty.exports(&self.engine)
+            .filter(|(_, item)| {
+                matches!(
+                    item.ty,
+                    wasmtime::component::types::ComponentItem::ComponentFunc(_)
+                )
+            })
+            .map(|(name, _)| name.to_string())
+            .collect()
+    }
+
+    /// A fresh store whose environment holds `env`, with the network allow list derived from
+    /// it unless `options` names one.
+    fn store(&self, env: &[(String, String)], options: &CallOptions) -> (Store<State>, Observers) {
+        let stderr = MemoryOutputPipe::new(STDERR_CAPACITY);
+        let wasi = WasiCtx::builder().envs(env).stderr(stderr.clone()).build();
+        let denied = Arc::new(Mutex::new(Vec::new()));
+        let allowed = options
+            .allowed_hosts
+            .clone()
+            .unwrap_or_else(|| allowed_hosts(env));
+        let state = State {
+            wasi,
+            http: WasiHttpCtx::new(),
+            table: ResourceTable::new(),
+            policy: NetworkPolicy {
+                allowed,
+                denied: denied.clone(),
+            },
+            memory: MemoryCap {
+                limit: MEMORY_LIMIT_BYTES,
+                peak: 0,
+            },
+        };
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|state| &mut state.memory);
+        (store, Observers { stderr, denied })
+    }
+
+    /// Calls typed exports in a fresh instance.
+    pub fn call<R>(
+        &self,
+        env: &[(String, String)],
+        f: impl FnOnce(&Harvest, &mut Store<State>) -> wasmtime::Result<R>,
+    ) -> Result<(R, CallRecord)> {
+        self.call_with(&CallOptions::default(), env, f)
+    }
+
+    /// Calls typed exports in a fresh instance, with per-call host settings.
+    pub fn call_with<R>(
+        &self,
+        options: &CallOptions,
+        env: &[(String, String)],
+        f: impl FnOnce(&Harvest, &mut Store<State>) -> wasmtime::Result<R>,
+    ) -> Result<(R, CallRecord)> {
+        let (mut store, observers) = self.store(env, options);
+        let instance = self.pre.instantiate(&mut store)?;
+        let result = f(&instance, &mut store);
+        let record = observers.record(&store);
+        match result {
+            Ok(value) => Ok((value, record)),
+            Err(trap) => Err(trapped(trap, &record)),
+        }
+    }
+
+    /// Calls the export `name` with the parameters `params` builds from its type, returning
+    /// its raw result.
+    pub fn call_dynamic(
+        &self,
+        env: &[(String, String)],
+        name: &str,
+        params: impl FnOnce(&ComponentFunc) -> Result<Vec<Val>>,
+    ) -> Result<(Option<Val>, CallRecord)> {
+        let (mut store, observers) = self.store(env, &CallOptions::default());
+        let instance = self.pre.instance_pre().instantiate(&mut store)?;
+        let func = instance
+            .get_func(&mut store, name)
+            .ok_or_else(|| anyhow!("the component has no export named {name:?}"))?;
+        let ty = func.ty(&store);
+        let params = params(&ty)?;
+        let mut results = vec![Val::Bool(false); ty.results().len()];
+        let call = func.call(&mut store, &params, &mut results);
+        let record = observers.record(&store);
+        call.map_err(|trap| trapped(trap, &record))?;
+        Ok((results.into_iter().next(), record))
+    }
+}
+
+impl Host {
+    /// The component's tool catalogue (it needs no configuration).
+    pub fn tools(&self) -> Result<Vec<Tool>> {
+        let (tools, _) = self.call(&[], |harvest, store| {
+            harvest.harvest_tools_catalogue().call_tools(store)
+        })?;
+        Ok(tools)
+    }
+
+    /// Calls a tool by its catalogue name with a JSON object of arguments, in a fresh instance:
+    /// `Ok(json)` when the tool succeeded, `Err(error)` for its typed error.
+    pub fn call_tool(
+        &self,
+        env: &[(String, String)],
+        name: &str,
+        arguments: &str,
+    ) -> Result<(std::result::Result<String, wit::Error>, CallRecord)> {
+        self.call(env, |harvest, store| {
+            harvest
+                .harvest_tools_catalogue()
+                .call_call(store, name, arguments)
+        })
+    }
+}
+
+/// A tool's typed error as JSON, in the shape generic component hosts show variants.
+pub fn error_json(error: &wit::Error) -> serde_json::Value {
+    use serde_json::json;
+    use wit::Error;
+    let (tag, val) = match error {
+        Error::InvalidInput(e) => ("invalid-input", json!({"field": e.field, "rule": e.rule})),
+        Error::Unauthorized(m) => ("unauthorized", json!(m)),
+        Error::Forbidden(m) => ("forbidden", json!(m)),
+        Error::NotFound(m) => ("not-found", json!(m)),
+        Error::Rejected(m) => ("rejected", json!(m)),
+        Error::RateLimited(e) => (
+            "rate-limited",
+            json!({"retry_after_seconds": e.retry_after_seconds, "message": e.message}),
+        ),
+        Error::Upstream(e) => (
+            "upstream",
+            json!({"status": e.status, "message": e.message}),
+        ),
+        Error::Transport(e) => (
+            "transport",
+            json!({"message": e.message, "write_may_have_applied": e.write_may_have_applied}),
+        ),
+        Error::Config(m) => ("config", json!(m)),
+    };
+    json!({"tag": tag, "val": val})
+}
+
+/// A tool's typed error as one line for a model: what failed and what to do.
+pub fn error_text(error: &wit::Error) -> String {
+    use wit::Error;
+    match error {
+        Error::InvalidInput(e) => format!("invalid input: `{}` {}", e.field, e.rule),
+        Error::Unauthorized(m) => format!("unauthorized: {m}"),
+        Error::Forbidden(m) => format!("forbidden: {m}"),
+        Error::NotFound(m) => format!("not found: {m}"),
+        Error::Rejected(m) => format!("rejected by Harvest: {m}"),
+        Error::RateLimited(e) => format!(
+            "rate limited: {}; call again in {} s",
+            e.message, e.retry_after_seconds
+        ),
+        Error::Upstream(e) => format!("Harvest failed (HTTP {}): {}", e.status, e.message),
+        Error::Transport(e) if e.write_may_have_applied => format!(
+            "network failure: {}; the change may have been applied, check before repeating it",
+            e.message
+        ),
+        Error::Transport(e) => format!("network failure: {}", e.message),
+        Error::Config(m) => format!("not configured: {m}"),
+    }
+}
+
+/// Per-call settings a host chooses.
+#[derive(Clone, Debug, Default)]
+pub struct CallOptions {
+    /// Host names the component may reach; default: those its configuration names.
+    pub allowed_hosts: Option<Vec<String>>,
+}
+
+/// What a store's observers saw, read after the call.
+struct Observers {
+    stderr: MemoryOutputPipe,
+    denied: Arc<Mutex<Vec<String>>>,
+}
+
+impl Observers {
+    fn record(&self, store: &Store<State>) -> CallRecord {
+        CallRecord {
+            stderr: String::from_utf8_lossy(&self.stderr.contents()).into_owned(),
+            denied: self.denied.lock().map(|d| d.clone()).unwrap_or_default(),
+            peak_memory_bytes: store.data().memory.peak,
+        }
+    }
+}
+
+fn trapped(trap: wasmtime::Error, record: &CallRecord) -> anyhow::Error {
+    anyhow::Error::from(trap).context(format!(
+        "the component trapped; its stderr: {}",
+        record.stderr
+    ))
+}
+
+/// Caps guest memory and remembers the largest size it reached.
+pub struct MemoryCap {
+    limit: usize,
+    peak: usize,
+}
+
+impl ResourceLimiter for MemoryCap {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        if desired > self.limit {
+            return Ok(false);
+        }
+        self.peak = self.peak.max(desired);
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        _desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(true)
+    }
+}
+
+/// The Harvest host names the configuration points at.
+fn allowed_hosts(env: &[(String, String)]) -> Vec<String> {
+    let value = |key: &str| env.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+    let host_of = |url: &str| {
+        url.parse::<http::Uri>()
+            .ok()
+            .and_then(|uri| uri.host().map(str::to_ascii_lowercase))
+    };
+    let api = value("HARVEST_API_URL")
+        .and_then(host_of)
+        .unwrap_or_else(|| DEFAULT_API_HOST.into());
+    let id = value("HARVEST_ID_URL")
+        .and_then(host_of)
+        .unwrap_or_else(|| DEFAULT_ID_HOST.into());
+    vec![api, id]
+}
+
+/// The `HARVEST_*` variables of this process's environment, and only those.
+pub fn config_from_process_env() -> Vec<(String, String)> {
+    std::env::vars()
+        .filter(|(key, _)| key.starts_with(CONFIG_PREFIX))
+        .collect()
+}

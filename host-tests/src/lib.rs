@@ -1,6 +1,0 @@
-//! Test host, fake Harvest and reference CLI for the Harvest component.
-
-pub mod demo;
-pub mod fake;
-pub mod host;
-pub mod json;
