@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::bindings::exports::harvest::tools::catalogue::{Access, Annotations, Tool};
-use crate::bindings::harvest::tools::types::Error;
+use crate::bindings::wit::Error;
 use crate::schema::{self, Violation};
 
 include!(concat!(env!("OUT_DIR"), "/catalogue.rs"));
@@ -150,10 +150,7 @@ fn encode<T: Serialize>(result: Result<T, Error>) -> Result<Value, Error> {
 }
 
 fn unencodable(error: &serde_json::Error) -> Error {
-    Error::upstream(
-        0,
-        format!("the result could not be written as JSON: {error}"),
-    )
+    Error::internal(format!("the result could not be written as JSON: {error}"))
 }
 
 fn unknown_tool(name: &str) -> Error {
