@@ -9,7 +9,19 @@ wit_bindgen::generate!({
     additional_derives: [serde::Serialize, serde::Deserialize],
 });
 
-/// Every type of the WIT package, whichever interface defines it.
+/// Every type of the WIT package, whichever interface defines it. The interfaces that `use`
+/// `common`'s types re-export them under the same names, so those are named here once.
 pub mod wit {
-    pub use super::harvest::tools::types::*;
+    pub use super::harvest::tools::accounts::*;
+    pub use super::harvest::tools::clients::*;
+    pub use super::harvest::tools::common::*;
+    #[allow(unused_imports)] // Not all are used yet; all are ambiguous through the globs.
+    pub use super::harvest::tools::common::{
+        ActivityFilter, ClientRef, Date, Error, IdRef, Instant, InvoiceRef, Limit, NamedRef,
+        Percent, PositiveAmount, ProjectRef,
+    };
+    pub use super::harvest::tools::invoices::*;
+    pub use super::harvest::tools::projects::*;
+    pub use super::harvest::tools::reports::*;
+    pub use super::harvest::tools::time::*;
 }

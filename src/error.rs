@@ -27,7 +27,7 @@ impl Error {
 
     /// A fault of the component itself, not of Harvest nor of the network.
     pub fn internal(message: impl Into<String>) -> Error {
-        Error::upstream(0, message)
+        Error::Internal(message.into())
     }
 
     pub fn transport(message: impl Into<String>, write_may_have_applied: bool) -> Error {
@@ -55,6 +55,7 @@ impl Error {
             Error::NotFound(m) => Error::NotFound(note(m)),
             Error::Rejected(m) => Error::Rejected(note(m)),
             Error::Config(m) => Error::Config(note(m)),
+            Error::Internal(m) => Error::Internal(note(m)),
             Error::RateLimited(mut r) => {
                 r.message = note(r.message);
                 Error::RateLimited(r)
