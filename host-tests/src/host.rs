@@ -26,8 +26,24 @@ wasmtime::component::bindgen!({
 
 /// A tool as the component's catalogue describes it.
 pub use self::exports::harvest::tools::catalogue::{Access, Tool};
-/// The component's shared types, as the host sees them.
-pub use self::harvest::tools::types as wit;
+/// The component's shared types, as the host sees them: every WIT interface's types under one
+/// path. The interfaces that `use` `common`'s types re-export them, so those are named once.
+/// (Each interface's `Host` trait and `add_to_linker` clash too; they are not used through here.)
+#[allow(ambiguous_glob_reexports)]
+pub mod wit {
+    pub use super::harvest::tools::accounts::*;
+    pub use super::harvest::tools::clients::*;
+    pub use super::harvest::tools::common::*;
+    #[allow(unused_imports)]
+    pub use super::harvest::tools::common::{
+        ActivityFilter, ClientRef, Date, Error, IdRef, Instant, InvoiceRef, Limit, NamedRef,
+        Percent, PositiveAmount, ProjectRef,
+    };
+    pub use super::harvest::tools::invoices::*;
+    pub use super::harvest::tools::projects::*;
+    pub use super::harvest::tools::reports::*;
+    pub use super::harvest::tools::time::*;
+}
 
 impl wit::TimeEntryQuery {
     /// Every time entry the token may see: no filters, up to `limit`, from the start.
@@ -360,6 +376,7 @@ pub fn error_json(error: &wit::Error) -> serde_json::Value {
             json!({"message": e.message, "write_may_have_applied": e.write_may_have_applied}),
         ),
         Error::Config(m) => ("config", json!(m)),
+        Error::Internal(m) => ("internal", json!(m)),
     };
     json!({"tag": tag, "val": val})
 }
@@ -384,6 +401,7 @@ pub fn error_text(error: &wit::Error) -> String {
         ),
         Error::Transport(e) => format!("network failure: {}", e.message),
         Error::Config(m) => format!("not configured: {m}"),
+        Error::Internal(m) => format!("the component failed: {m}"),
     }
 }
 
