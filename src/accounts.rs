@@ -1,10 +1,11 @@
-//! Harvest ID accounts (§3.6): which accounts a token reaches, and choosing one.
+//! Harvest ID accounts (docs/harvest-notes.md#accounts): which accounts a token reaches, and
+//! choosing one.
 
 use serde::Deserialize;
 
-use crate::bindings::harvest::tools::types::{Account, AccountList, Error, Identity};
+use crate::bindings::wit::{Account, AccountList, Error, Identity};
 use crate::config::{ACCOUNT_ID, Config};
-use crate::transport::{Request, Server, Transport};
+use crate::http::{Client, Request, Server};
 
 #[derive(Deserialize)]
 struct AccountsAnswer {
@@ -20,16 +21,15 @@ struct WireAccount {
 }
 
 pub fn list_accounts() -> Result<AccountList, Error> {
-    fetch(&Config::from_env()?)
+    fetch(&Client::harvest_id(Config::from_env()?))
 }
 
-fn fetch(config: &Config) -> Result<AccountList, Error> {
-    let transport = Transport {
-        config,
-        account_id: None,
-    };
-    let answer: AccountsAnswer =
-        transport.call(&Request::get("/api/v2/accounts").on(Server::Id))?;
+fn accounts_request() -> Request<AccountsAnswer> {
+    Request::get("/api/v2/accounts").on(Server::HarvestId)
+}
+
+fn fetch(client: &Client) -> Result<AccountList, Error> {
+    let answer = client.send(&accounts_request())?;
     let accounts = answer
         .accounts
         .into_iter()
@@ -48,8 +48,8 @@ fn fetch(config: &Config) -> Result<AccountList, Error> {
 
 /// The token's one Harvest account. Several are never narrowed down silently: the caller is
 /// told which there are and asked to choose.
-pub fn only_harvest_account(config: &Config) -> Result<u64, Error> {
-    let list = fetch(config)?;
+pub fn only_harvest_account(client: &Client) -> Result<u64, Error> {
+    let list = fetch(client)?;
     let harvest: Vec<&Account> = list.accounts.iter().filter(|a| a.usable).collect();
     match harvest.as_slice() {
         [only] => Ok(only.id),

@@ -1,16 +1,69 @@
 //! The `catalogue` export: the tools as JSON-speaking hosts list and call them.
 //!
-//! Names, descriptions and schemas are generated from `wit/` by `build.rs`; so is the
-//! dispatcher, whose arms call the typed exports themselves. What is written here is what WIT
-//! cannot say: each tool's effect on Harvest, and the JSON around a call.
+//! Names, descriptions, effects and schemas are generated from `wit/` by `build.rs`, as data
+//! handed to the [`catalogue!`] macro below, which lays out the tables and the dispatcher whose
+//! arms call the typed exports themselves. What is written here is the JSON around a call.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::bindings::exports::harvest::tools::catalogue::{Access, Annotations, Tool};
-use crate::bindings::harvest::tools::types::Error;
+use crate::bindings::wit::Error;
 use crate::schema::{self, Violation};
+
+/// The catalogue from the data `build.rs` generates: the `TOOLS` and `DEFINITIONS` tables and
+/// `dispatch`, with one arm per tool that reads each parameter from the arguments (a record
+/// parameter spread among them, others `take`n by key) and calls the typed export.
+macro_rules! catalogue {
+    (
+        tools: [$($name:ident {
+            title: $title:literal,
+            description: $description:literal,
+            effect: { access: $access:ident, destructive: $destructive:literal, idempotent: $idempotent:literal },
+            input: $input:literal,
+            output: $output:literal,
+            arguments: [$($how:ident $(($key:literal))?),*] $(,)?
+        }),* $(,)?],
+        definitions: [$(($reference:literal, $schema:literal)),* $(,)?] $(,)?
+    ) => {
+        pub(crate) static TOOLS: &[Entry] = &[$(Entry {
+            name: stringify!($name),
+            title: $title,
+            description: $description,
+            effect: Effect {
+                access: Access::$access,
+                destructive: $destructive,
+                idempotent: $idempotent,
+            },
+            input_schema: $input,
+            output_schema: $output,
+        }),*];
+
+        /// The named records and enums the schemas refer to, sorted by reference.
+        pub(crate) static DEFINITIONS: &[(&str, &str)] = &[$(($reference, $schema)),*];
+
+        /// Calls the typed export `name` with `arguments`, already checked against its schema.
+        fn dispatch(name: &str, arguments: &Arguments) -> Result<Value, Error> {
+            use crate::bindings::Guest;
+            type Tools = crate::Component;
+            match name {
+                $(stringify!($name) => to_json_value(Tools::$name($(argument!(arguments, $how $(($key))?)),*)),)*
+                _ => Err(unknown_tool(name)),
+            }
+        }
+    };
+}
+
+/// One parameter of a tool, read from its arguments.
+macro_rules! argument {
+    ($arguments:ident, spread) => {
+        $arguments.spread()?
+    };
+    ($arguments:ident, take($key:literal)) => {
+        $arguments.take($key)?
+    };
+}
 
 include!(concat!(env!("OUT_DIR"), "/catalogue.rs"));
 
@@ -19,66 +72,40 @@ pub(crate) struct Entry {
     name: &'static str,
     title: &'static str,
     description: &'static str,
+    effect: Effect,
     input_schema: &'static str,
     output_schema: &'static str,
 }
 
-/// What a tool does to Harvest: the access and MCP annotations of each tool by name.
-fn effect(name: &str) -> Option<(Access, Annotations)> {
-    let (access, destructive, idempotent) = match name {
-        "list_accounts"
-        | "get_current_user"
-        | "list_users"
-        | "list_time_entries"
-        | "get_time_entry"
-        | "list_projects"
-        | "get_project"
-        | "list_tasks"
-        | "list_project_task_assignments"
-        | "list_clients"
-        | "get_client"
-        | "list_invoices"
-        | "get_invoice"
-        | "list_invoice_payments"
-        | "time_report_by_project"
-        | "time_report_by_team"
-        | "time_report_by_client"
-        | "time_report_by_task"
-        | "invoice_report" => (Access::Read, false, true),
-        // Each call adds a record; a timer restart in a timestamp account adds an entry.
-        "create_time_entry" | "create_invoice" | "create_invoice_payment" | "restart_timer" => {
-            (Access::Write, false, false)
+/// What a tool does to Harvest, as its WIT docs declare it (`Effect: write, idempotent.`).
+struct Effect {
+    access: Access,
+    destructive: bool,
+    idempotent: bool,
+}
+
+impl Effect {
+    fn annotations(&self) -> Annotations {
+        Annotations {
+            read_only: matches!(self.access, Access::Read),
+            destructive: self.destructive,
+            idempotent: self.idempotent,
+            open_world: true,
         }
-        // Stopping twice is refused by Harvest rather than applied twice.
-        "stop_timer" => (Access::Write, false, true),
-        // Set values, replacing what was there.
-        "update_time_entry" | "update_invoice" => (Access::Write, true, true),
-        "delete_time_entry" => (Access::Write, true, true),
-        _ => return None,
-    };
-    let annotations = Annotations {
-        read_only: matches!(access, Access::Read),
-        destructive,
-        idempotent,
-        open_world: true,
-    };
-    Some((access, annotations))
+    }
 }
 
 pub fn tools() -> Vec<Tool> {
     TOOLS
         .iter()
-        .filter_map(|entry| {
-            let (access, annotations) = effect(entry.name)?;
-            Some(Tool {
-                name: entry.name.into(),
-                title: entry.title.into(),
-                description: entry.description.into(),
-                access,
-                annotations,
-                input_schema: schema_of(entry.input_schema).to_string(),
-                output_schema: schema_of(entry.output_schema).to_string(),
-            })
+        .map(|entry| Tool {
+            name: entry.name.into(),
+            title: entry.title.into(),
+            description: entry.description.into(),
+            access: entry.effect.access,
+            annotations: entry.effect.annotations(),
+            input_schema: schema_of(entry.input_schema).to_string(),
+            output_schema: schema_of(entry.output_schema).to_string(),
         })
         .collect()
 }
@@ -144,16 +171,14 @@ impl Arguments {
     }
 }
 
-fn encode<T: Serialize>(result: Result<T, Error>) -> Result<Value, Error> {
+/// A typed export's result as a JSON value.
+fn to_json_value<T: Serialize>(result: Result<T, Error>) -> Result<Value, Error> {
     let bytes = serde_json::to_vec(&result?).map_err(|error| unencodable(&error))?;
     serde_json::from_slice(&bytes).map_err(|error| unencodable(&error))
 }
 
 fn unencodable(error: &serde_json::Error) -> Error {
-    Error::upstream(
-        0,
-        format!("the result could not be written as JSON: {error}"),
-    )
+    Error::internal(format!("the result could not be written as JSON: {error}"))
 }
 
 fn unknown_tool(name: &str) -> Error {
@@ -245,10 +270,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_generated_tool_has_its_effect_and_valid_schemas() {
+    fn every_generated_tool_has_a_coherent_effect_and_valid_schemas() {
         assert_eq!(TOOLS.len(), 27);
         for entry in TOOLS {
-            assert!(effect(entry.name).is_some(), "{} has no effect", entry.name);
+            let effect = &entry.effect;
+            let read = matches!(effect.access, Access::Read);
+            assert!(
+                !read || (effect.idempotent && !effect.destructive),
+                "{}: a read is idempotent and not destructive",
+                entry.name
+            );
             for schema in [entry.input_schema, entry.output_schema] {
                 assert!(
                     serde_json::from_str::<Value>(schema).is_ok(),

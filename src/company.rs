@@ -1,16 +1,21 @@
-//! Company settings (§9.13): how the account tracks time.
+//! Company settings (docs/harvest-notes.md#company): how the account tracks time.
 
 use serde::Deserialize;
 
-use crate::api::Api;
-use crate::bindings::harvest::tools::types::Error;
-use crate::transport::Request;
-use crate::validate::Clock;
+use crate::bindings::wit::Error;
+use crate::http::{Client, Request};
 
 #[derive(Deserialize)]
 struct Company {
     wants_timestamp_timers: bool,
     clock: Option<String>,
+}
+
+/// The account's time format (`clock` on `/v2/company`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Clock {
+    TwelveHour,
+    TwentyFourHour,
 }
 
 /// What the account's timesheets need from a new or changed entry.
@@ -21,8 +26,8 @@ pub struct Timesheet {
     pub clock: Clock,
 }
 
-pub fn timesheet(api: &Api) -> Result<Timesheet, Error> {
-    let company: Company = api.call(&Request::get("/v2/company"))?;
+pub fn timesheet(client: &Client) -> Result<Timesheet, Error> {
+    let company: Company = client.send(&Request::get("/v2/company"))?;
     let clock = match company.clock.as_deref() {
         Some("24h") => Clock::TwentyFourHour,
         _ => Clock::TwelveHour,

@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use crate::bindings::harvest::tools::types::Error;
+use crate::bindings::wit::Error;
 
 pub const ACCESS_TOKEN: &str = "HARVEST_ACCESS_TOKEN";
 pub const ACCOUNT_ID: &str = "HARVEST_ACCOUNT_ID";
@@ -200,7 +200,8 @@ pub struct Config {
     pub account_id: Option<u64>,
     pub user_agent: String,
     pub api: Origin,
-    pub id: Origin,
+    /// Harvest ID's origin (accounts, OAuth).
+    pub identity: Origin,
     pub policy: Policy,
 }
 
@@ -255,7 +256,7 @@ impl Config {
             API_URL,
             &value(API_URL).unwrap_or_else(|| DEFAULT_API_URL.into()),
         )?;
-        let id = Origin::parse(
+        let identity = Origin::parse(
             ID_URL,
             &value(ID_URL).unwrap_or_else(|| DEFAULT_ID_URL.into()),
         )?;
@@ -265,13 +266,13 @@ impl Config {
             account_id,
             user_agent,
             api,
-            id,
+            identity,
             policy,
         })
     }
 }
 
-/// An OAuth application's Client ID and Client Secret (§3.2); the secret never prints.
+/// An OAuth application's Client ID and Client Secret (docs/harvest-notes.md#oauth); the secret never prints.
 #[derive(Clone, Debug)]
 pub struct OAuthClient {
     pub id: String,
@@ -327,7 +328,7 @@ mod tests {
             panic!("a token-less config is valid for Harvest ID")
         };
         assert_eq!(c.access_token.expose(), "");
-        assert_eq!(c.id.to_string(), "https://id.getharvest.com");
+        assert_eq!(c.identity.to_string(), "https://id.getharvest.com");
     }
 
     #[test]
@@ -345,7 +346,7 @@ mod tests {
             panic!("valid config")
         };
         assert_eq!(c.api.to_string(), "https://api.harvestapp.com");
-        assert_eq!(c.id.to_string(), "https://id.getharvest.com");
+        assert_eq!(c.identity.to_string(), "https://id.getharvest.com");
         assert!(c.user_agent.starts_with("harvest-component/") && c.user_agent.contains("(http"));
         assert_eq!(c.account_id, None);
     }

@@ -1,8 +1,6 @@
 //! Constructors and text for the WIT `error` variant, the one error type of every tool.
 
-use crate::bindings::harvest::tools::types::{
-    Error, InvalidInput, RateLimit, TransportFailure, UpstreamFailure,
-};
+use crate::bindings::wit::{Error, InvalidInput, RateLimit, TransportFailure, UpstreamFailure};
 
 impl Error {
     /// An argument broke `rule`; raised before any request is sent.
@@ -13,11 +11,23 @@ impl Error {
         })
     }
 
+    /// Harvest answered with `status`, a failure or an answer that cannot be used.
     pub fn upstream(status: u16, message: impl Into<String>) -> Error {
         Error::Upstream(UpstreamFailure {
             status,
             message: message.into(),
         })
+    }
+
+    /// A 2xx answer whose content cannot be used: undecodable, or breaking the rules of
+    /// pagination. It keeps the status Harvest really sent; the message says what is wrong.
+    pub fn unreadable(status: u16, message: impl Into<String>) -> Error {
+        Error::upstream(status, message)
+    }
+
+    /// A fault of the component itself, not of Harvest nor of the network.
+    pub fn internal(message: impl Into<String>) -> Error {
+        Error::Internal(message.into())
     }
 
     pub fn transport(message: impl Into<String>, write_may_have_applied: bool) -> Error {
@@ -32,5 +42,47 @@ impl Error {
             retry_after_seconds,
             message: message.into(),
         })
+    }
+
+    /// When a later step of a call fails, says what was `done` already (for instance "the
+    /// invoice changes were saved"), so the call is not repeated as a whole. Invalid input is
+    /// raised before anything is sent and passes unchanged.
+    pub fn after(self, done: &str) -> Error {
+        let note = |message: String| format!("{done}, then this failed: {message}");
+        match self {
+            Error::Unauthorized(m) => Error::Unauthorized(note(m)),
+            Error::Forbidden(m) => Error::Forbidden(note(m)),
+            Error::NotFound(m) => Error::NotFound(note(m)),
+            Error::Rejected(m) => Error::Rejected(note(m)),
+            Error::Config(m) => Error::Config(note(m)),
+            Error::Internal(m) => Error::Internal(note(m)),
+            Error::RateLimited(mut r) => {
+                r.message = note(r.message);
+                Error::RateLimited(r)
+            }
+            Error::Upstream(mut u) => {
+                u.message = note(u.message);
+                Error::Upstream(u)
+            }
+            Error::Transport(mut t) => {
+                t.message = note(t.message);
+                Error::Transport(t)
+            }
+            invalid @ Error::InvalidInput(_) => invalid,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failure_after_a_saved_step_says_so() {
+        let error = Error::Rejected("Event type send isn't allowed".into())
+            .after("the invoice changes were saved");
+        assert!(
+            matches!(error, Error::Rejected(m) if m.starts_with("the invoice changes were saved") && m.ends_with("isn't allowed"))
+        );
     }
 }

@@ -1,25 +1,18 @@
 //! Harvest time tracking and invoicing tools, exported as a WASI 0.2 component.
 //!
-//! Each WIT export hands off to the module that owns its Harvest resource. Requests go
-//! through [`transport`]; configuration and secrets live in [`config`].
-
-// The generated glue passes flattened records as many arguments.
-#[allow(clippy::too_many_arguments)]
-mod bindings {
-    wit_bindgen::generate!({
-        path: "wit",
-        world: "harvest",
-        additional_derives: [serde::Serialize, serde::Deserialize],
-    });
-}
+//! Each WIT export hands off to the module that owns its Harvest resource, which validates the
+//! arguments, describes the request and sends it with [`http::Client`]; configuration and
+//! secrets live in [`config`], the generated bindings in [`bindings`].
 
 mod accounts;
-mod api;
+mod bindings;
 mod catalogue;
 mod clients;
 mod company;
 mod config;
 mod error;
+mod filters;
+mod http;
 mod invoices;
 mod oauth;
 mod paging;
@@ -29,13 +22,12 @@ mod reports;
 mod schema;
 mod tasks;
 mod time_entries;
-mod transport;
 mod users;
 mod validate;
 
 use bindings::exports::harvest::tools::catalogue::Tool;
 use bindings::exports::harvest::tools::oauth::{ClientCredentials, ScopedAccount, TokenSet};
-use bindings::harvest::tools::types::*;
+use bindings::wit::*;
 
 struct Component;
 

@@ -1,4 +1,4 @@
-//! Harvest ID's OAuth 2.0 authorization-code flow (harvest-api.md §3.3–3.5), for the host's
+//! Harvest ID's OAuth 2.0 authorization-code flow (docs/harvest-notes.md#oauth), for the host's
 //! "Connect" step: the authorize URL, the code exchange, the refresh and the scope.
 //!
 //! The code, the refresh token and the client secret are held as [`Secret`]s from the moment
@@ -9,12 +9,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::Deserialize;
 
 use crate::bindings::exports::harvest::tools::oauth::{ClientCredentials, ScopedAccount, TokenSet};
-use crate::bindings::harvest::tools::types::Error;
+use crate::bindings::wit::Error;
 use crate::config::{self, CLIENT_ID, Config, OAuthClient, Origin, Secret};
-use crate::transport::{Body, Method, Query, Request, Response, Server, Transport, check_status};
+use crate::http::error::{TokenGrant, token_error};
+use crate::http::{Client, Query, Request};
 
 const TOKEN_PATH: &str = "/api/v2/oauth2/token";
-const DEVELOPERS_PAGE: &str = "https://id.getharvest.com/developers";
 
 /// What is traded for tokens.
 enum Grant {
@@ -32,9 +32,16 @@ impl Grant {
             Grant::Refresh(token) => token,
         }
     }
+
+    fn kind(&self) -> TokenGrant {
+        match self {
+            Grant::Code { .. } => TokenGrant::Code,
+            Grant::Refresh(_) => TokenGrant::Refresh,
+        }
+    }
 }
 
-/// The token endpoint's answer (§3.3).
+/// The token endpoint's answer (docs/harvest-notes.md#oauth).
 #[derive(Deserialize)]
 struct TokenAnswer {
     access_token: String,
@@ -42,13 +49,6 @@ struct TokenAnswer {
     token_type: String,
     expires_in: u64,
     scope: Option<String>,
-}
-
-/// An OAuth error body: `{"error": "invalid_grant", "error_description": "..."}`.
-#[derive(Deserialize)]
-struct OAuthErrorBody {
-    error: String,
-    error_description: Option<String>,
 }
 
 pub fn authorization_url(
@@ -65,7 +65,7 @@ pub fn authorization_url(
     };
     let config = Config::for_harvest_id_from(lookup)?;
     Ok(authorize_url(
-        &config.id,
+        &config.identity,
         &client_id,
         &state,
         redirect_uri.as_deref(),
@@ -93,7 +93,8 @@ pub fn refresh(
     request_tokens(&Grant::Refresh(token), credentials)
 }
 
-/// Accounts named by a scope such as `harvest:123+forecast:456` (§3.5); unknown items are skipped.
+/// Accounts named by a scope such as `harvest:123+forecast:456` (docs/harvest-notes.md#oauth); unknown
+/// items are skipped.
 pub fn parse_scope(scope: &str) -> Vec<ScopedAccount> {
     let account = |product: &str, id: Option<u64>| ScopedAccount {
         product: product.to_string(),
@@ -157,9 +158,9 @@ fn authorize_url(id: &Origin, client_id: &str, state: &str, redirect_uri: Option
     format!("{id}/oauth2/authorize?{}", query.as_str())
 }
 
-/// The token request's form body (§3.3 step 3 and step 4).
-fn token_form(grant: &Grant, client: &OAuthClient) -> String {
-    let query = match grant {
+/// The token request's form body (docs/harvest-notes.md#oauth: the code exchange and the refresh).
+fn token_form(grant: &Grant, client: &OAuthClient) -> Query {
+    match grant {
         Grant::Code { code, redirect_uri } => Query::new()
             .set("grant_type", "authorization_code")
             .set("code", code.expose())
@@ -171,16 +172,11 @@ fn token_form(grant: &Grant, client: &OAuthClient) -> String {
             .set("refresh_token", token.expose())
             .set("client_id", &client.id)
             .set("client_secret", client.secret.expose()),
-    };
-    query.as_str().to_string()
+    }
 }
 
-fn token_request(grant: &Grant, client: &OAuthClient) -> Request {
-    Request {
-        method: Method::Post,
-        body: Some(Body::Form(token_form(grant, client))),
-        ..Request::get(TOKEN_PATH).on(Server::Id).without_bearer()
-    }
+fn token_request(grant: &Grant, client: &OAuthClient) -> Request<TokenAnswer> {
+    Request::form_to_harvest_id(TOKEN_PATH, token_form(grant, client))
 }
 
 fn request_tokens(
@@ -188,31 +184,36 @@ fn request_tokens(
     credentials: Option<ClientCredentials>,
 ) -> Result<TokenSet, Error> {
     let client = client(credentials)?;
-    let config = Config::for_harvest_id()?;
-    let transport = Transport {
-        config: &config,
-        account_id: None,
-    };
+    let harvest_id = Client::harvest_id(Config::for_harvest_id()?);
     let request = token_request(grant, &client);
-    // A POST is never retried by the transport: a code works once.
-    let response = transport.send(&request)?;
-    if !(200..300).contains(&response.status) {
-        return Err(token_error(&request, &response, grant, &client.secret));
+    // A POST is never retried: a code works once.
+    let response = harvest_id.exchange(&request)?;
+    if !response.is_success() {
+        let secrets = [grant.secret(), &client.secret];
+        let (method, path) = (request.method, request.path.as_str());
+        return Err(token_error(method, path, &response, grant.kind(), &secrets));
     }
     let answer: TokenAnswer = serde_json::from_slice(&response.body).map_err(|_| {
-        Error::upstream(
+        Error::unreadable(
             response.status,
             "Harvest ID's token answer could not be read: it lacks access_token, refresh_token, \
              token_type or expires_in, or one has the wrong type",
         )
     })?;
-    token_set(answer, SystemTime::now())
+    token_set(answer, response.status, SystemTime::now())
 }
 
-fn token_set(answer: TokenAnswer, now: SystemTime) -> Result<TokenSet, Error> {
+fn token_set(answer: TokenAnswer, status: u16, now: SystemTime) -> Result<TokenSet, Error> {
     let accounts = answer.scope.as_deref().map(parse_scope).unwrap_or_default();
+    let expires_at = expires_at(now, answer.expires_in).ok_or_else(|| {
+        let expires_in = answer.expires_in;
+        Error::unreadable(
+            status,
+            format!("Harvest ID's expires_in ({expires_in} s) is out of range"),
+        )
+    })?;
     Ok(TokenSet {
-        expires_at: expires_at(now, answer.expires_in)?,
+        expires_at,
         access_token: answer.access_token,
         refresh_token: answer.refresh_token,
         token_type: answer.token_type,
@@ -222,67 +223,20 @@ fn token_set(answer: TokenAnswer, now: SystemTime) -> Result<TokenSet, Error> {
     })
 }
 
-/// `now + expires_in` as ISO 8601 UTC, e.g. `2026-03-01T14:59:22Z`.
-fn expires_at(now: SystemTime, expires_in: u64) -> Result<String, Error> {
-    let unreadable = || {
-        Error::upstream(
-            200,
-            format!("Harvest ID's expires_in ({expires_in} s) is out of range"),
-        )
-    };
+/// `now + expires_in` as ISO 8601 UTC, e.g. `2026-03-01T14:59:22Z`; none when out of range.
+fn expires_at(now: SystemTime, expires_in: u64) -> Option<String> {
     let at = now
         .checked_add(Duration::from_secs(expires_in))
         .and_then(|at| at.duration_since(UNIX_EPOCH).ok())
         .and_then(|since| i64::try_from(since.as_secs()).ok())
-        .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
-        .ok_or_else(unreadable)?;
-    Ok(at.format("%Y-%m-%dT%H:%M:%SZ").to_string())
-}
-
-/// Harvest ID's OAuth error answer as a typed error carrying its `error_description`.
-fn token_error(request: &Request, response: &Response, grant: &Grant, secret: &Secret) -> Error {
-    let Ok(body) = serde_json::from_slice::<OAuthErrorBody>(&response.body) else {
-        return match check_status(request, response, secret) {
-            Err(error) => error,
-            Ok(()) => Error::upstream(response.status, "Harvest ID refused the token request"),
-        };
-    };
-    let clean = |text: &str| {
-        [grant.secret(), secret]
-            .iter()
-            .filter(|s| s.expose().len() >= 4)
-            .fold(text.to_string(), |t, s| t.replace(s.expose(), "[redacted]"))
-    };
-    let code = clean(&body.error);
-    let description = clean(
-        body.error_description
-            .as_deref()
-            .unwrap_or("no description"),
-    );
-    match (code.as_str(), grant) {
-        ("invalid_grant", Grant::Code { .. }) => Error::Unauthorized(format!(
-            "Harvest ID refused the authorization code: {description} ({code}) — a code works \
-             once, for the client and redirect URI it was issued to: start the connection again"
-        )),
-        ("invalid_grant", Grant::Refresh(_)) => Error::Unauthorized(format!(
-            "Harvest ID refused the refresh token: {description} ({code}) — it is expired, revoked \
-             or was already used (use the newest refresh token): reconnect to get new tokens"
-        )),
-        ("invalid_client", _) => Error::Unauthorized(format!(
-            "Harvest ID refused the client credentials: {description} ({code}) — check \
-             {} and {} against the OAuth application at {DEVELOPERS_PAGE}",
-            config::CLIENT_ID,
-            config::CLIENT_SECRET
-        )),
-        _ => Error::Rejected(format!(
-            "Harvest ID refused the token request: {description} ({code})"
-        )),
-    }
+        .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))?;
+    Some(at.format("%Y-%m-%dT%H:%M:%SZ").to_string())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::{Body, Method, Server};
 
     fn origin() -> Origin {
         let Ok(origin) = Origin::parse("K", "https://id.getharvest.com") else {
@@ -296,22 +250,6 @@ mod tests {
             id: "client 1".into(),
             secret: Secret::new("s3cret&x".into()),
         }
-    }
-
-    fn refused(status: u16, body: &str, grant: &Grant) -> Error {
-        let response = Response {
-            status,
-            content_type: Some("application/json".into()),
-            retry_after: None,
-            body: body.as_bytes().to_vec(),
-        };
-        let client = app();
-        token_error(
-            &token_request(grant, &client),
-            &response,
-            grant,
-            &client.secret,
-        )
     }
 
     #[test]
@@ -337,7 +275,7 @@ mod tests {
             redirect_uri: Some("http://127.0.0.1/cb".into()),
         };
         assert_eq!(
-            token_form(&grant, &app()),
+            token_form(&grant, &app()).as_str(),
             "grant_type=authorization_code&code=c%2B1&client_id=client%201\
              &client_secret=s3cret%26x&redirect_uri=http%3A%2F%2F127.0.0.1%2Fcb"
         );
@@ -353,7 +291,7 @@ mod tests {
                 request.path.as_str(),
                 request.bearer
             ),
-            (Method::Post, Server::Id, TOKEN_PATH, false)
+            (Method::Post, Server::HarvestId, TOKEN_PATH, false)
         );
         assert_eq!(
             request.body,
@@ -389,42 +327,8 @@ mod tests {
     fn expiry_is_now_plus_lifetime_in_utc() {
         let now = UNIX_EPOCH + Duration::from_secs(1_772_377_162);
         assert_eq!(
-            expires_at(now, 1_209_600).as_deref().ok(),
+            expires_at(now, 1_209_600).as_deref(),
             Some("2026-03-15T14:59:22Z")
         );
-    }
-
-    #[test]
-    fn invalid_grant_is_unauthorized_with_harvests_description() {
-        let grant = Grant::Code {
-            code: Secret::new("code-XYZ".into()),
-            redirect_uri: None,
-        };
-        let body = r#"{"error":"invalid_grant","error_description":"bad code-XYZ s3cret&x"}"#;
-        let Error::Unauthorized(text) = refused(400, body, &grant) else {
-            panic!("expected unauthorized")
-        };
-        assert!(
-            text.contains("invalid_grant") && text.contains("bad"),
-            "{text}"
-        );
-        assert!(
-            !text.contains("code-XYZ") && !text.contains("s3cret"),
-            "{text}"
-        );
-    }
-
-    #[test]
-    fn other_oauth_errors_are_rejected_and_plain_failures_use_the_transport_mapping() {
-        let grant = Grant::Refresh(Secret::new("r1".into()));
-        let body = r#"{"error":"invalid_request","error_description":"missing"}"#;
-        assert!(
-            matches!(refused(400, body, &grant), Error::Rejected(t) if t.contains("invalid_request"))
-        );
-        let body = r#"{"error":"invalid_client","error_description":"unknown"}"#;
-        assert!(
-            matches!(refused(401, body, &grant), Error::Unauthorized(t) if t.contains(config::CLIENT_SECRET))
-        );
-        assert!(matches!(refused(503, "", &grant), Error::Upstream(u) if u.status == 503));
     }
 }

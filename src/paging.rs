@@ -9,13 +9,12 @@ use std::ops::ControlFlow;
 use serde::de::{DeserializeOwned, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
-use crate::api::Api;
-use crate::bindings::harvest::tools::types::Error;
-use crate::transport::{Query, Request};
+use crate::bindings::wit::{self, Error};
+use crate::http::{Answer, Client, Query, Request};
 
 pub const DEFAULT_LIMIT: u32 = 500;
 pub const MAX_LIMIT: u32 = 100_000;
-/// Harvest's largest page (§5.1).
+/// Harvest's largest page (docs/harvest-notes.md#pagination).
 pub const MAX_PER_PAGE: u32 = 2000;
 
 /// What a list tool asks for, checked before any request is sent.
@@ -51,13 +50,21 @@ impl Listing {
             None => {
                 let query = query.set("per_page", limit.min(MAX_PER_PAGE as usize));
                 Ok(Listing {
-                    first: Request::get(endpoint).query(&query).path,
+                    first: Request::<()>::get(endpoint).query(query).path_and_query(),
                     skip: 0,
                     limit,
                     resumed: false,
                 })
             }
         }
+    }
+}
+
+#[cfg(test)]
+impl Listing {
+    /// The request of the page to fetch first, as `collect` sends it.
+    pub fn first_request<T>(&self) -> Request<T> {
+        Request::get(self.first.as_str())
     }
 }
 
@@ -185,32 +192,33 @@ fn decode_continuation<'c>(
 /// A page whose `links.next` differs from the prediction ends the read-ahead, and the list is
 /// followed from that link one page at a time. Cursor-paginated lists are always followed one
 /// page at a time.
-pub fn collect<T: DeserializeOwned>(api: &Api, listing: Listing) -> Result<Page<T>, Error> {
-    let concurrency = api.config.policy.page_concurrency;
+pub fn collect<T: DeserializeOwned>(client: &Client, listing: Listing) -> Result<Page<T>, Error> {
+    let concurrency = client.config.policy.page_concurrency;
     let mut collector = Collector {
         items: Vec::new(),
         total: None,
         seen: HashSet::new(),
         limit: listing.limit,
         resumed: listing.resumed,
+        status: 200,
     };
     let mut path = listing.first;
     let mut skip = listing.skip;
     loop {
         collector.visit(&path)?;
-        let page: Envelope<T> = api.call(&Request::get(path.as_str()))?;
-        let ahead = read_ahead(
-            &page,
-            collector.wanted(page.items.len().saturating_sub(skip)),
+        let page: Answer<Envelope<T>> = client.answer(&Request::get(path.as_str()))?;
+        let ahead = plan_ahead(
+            &page.value,
+            collector.wanted(page.value.items.len().saturating_sub(skip)),
         );
-        let mut step = collector.absorb(api, &path, skip, page)?;
+        let mut step = collector.absorb(client, &path, skip, page)?;
         skip = 0;
         if let (Step::More(next), Some(ahead)) = (&step, ahead)
             && concurrency > 1
         {
             let paths = ahead.paths(next);
             if paths.len() > 1 {
-                step = collector.read_ahead(api, &paths, concurrency)?;
+                step = collector.fetch_ahead(client, &paths, concurrency)?;
             }
         }
         match step {
@@ -229,6 +237,8 @@ struct Collector<T> {
     limit: usize,
     /// True when continuing an earlier call, whose items are not counted here.
     resumed: bool,
+    /// The status of the last page taken, named when its content breaks the rules.
+    status: u16,
 }
 
 /// Where collecting goes after a page.
@@ -249,8 +259,8 @@ impl<T> Collector<T> {
         if self.seen.insert(path.to_string()) {
             return Ok(());
         }
-        Err(Error::upstream(
-            200,
+        Err(Error::unreadable(
+            self.status,
             format!("Harvest's pagination repeated {path}; the list could not be completed"),
         ))
     }
@@ -259,11 +269,13 @@ impl<T> Collector<T> {
     /// where to go next.
     fn absorb(
         &mut self,
-        api: &Api,
+        client: &Client,
         path: &str,
         skip: usize,
-        page: Envelope<T>,
+        answer: Answer<Envelope<T>>,
     ) -> Result<Step<T>, Error> {
+        let (status, page) = (answer.status, answer.value);
+        self.status = status;
         self.total = self.total.or(page.total_entries);
         let page_len = page.items.len();
         let wanted = self.limit.saturating_sub(self.items.len());
@@ -272,7 +284,7 @@ impl<T> Collector<T> {
             .extend(page.items.into_iter().skip(skip).take(wanted));
         let consumed = skip + (self.items.len() - before);
         let next = match page.next {
-            Some(next) => Some(next_path(api, &next)?),
+            Some(next) => Some(next_path(client, status, &next)?),
             None => None,
         };
         if self.items.len() >= self.limit {
@@ -289,8 +301,8 @@ impl<T> Collector<T> {
             }));
         }
         match next {
-            Some(next) if page_len == 0 => Err(Error::upstream(
-                200,
+            Some(next) if page_len == 0 => Err(Error::unreadable(
+                status,
                 format!("Harvest returned an empty page with a next link ({next})"),
             )),
             Some(next) => Ok(Step::More(next)),
@@ -300,8 +312,8 @@ impl<T> Collector<T> {
                     .total
                     .filter(|t| !self.resumed && (self.items.len() as u64) < *t)
                 {
-                    return Err(Error::upstream(
-                        200,
+                    return Err(Error::unreadable(
+                        status,
                         format!(
                             "Harvest counted {total} records but its pages held {}; the list is \
                              incomplete, try again",
@@ -324,36 +336,34 @@ impl<T: DeserializeOwned> Collector<T> {
     /// Requests the pages at `paths` together and takes them in order, each only if the page
     /// before it links to it. Returns where to go after the last page taken. An error on any
     /// page taken is the answer: nothing partial is returned.
-    fn read_ahead(
+    fn fetch_ahead(
         &mut self,
-        api: &Api,
+        client: &Client,
         paths: &[String],
         concurrency: usize,
     ) -> Result<Step<T>, Error> {
-        let requests: Vec<Request> = paths.iter().map(|p| Request::get(p.as_str())).collect();
+        let requests: Vec<Request<Envelope<T>>> =
+            paths.iter().map(|p| Request::get(p.as_str())).collect();
         let mut step = None;
-        api.transport()
-            .call_each(&requests, concurrency, |index, page: Envelope<T>| {
-                let path = paths.get(index).map_or("", String::as_str);
-                self.visit(path)?;
-                let taken = self.absorb(api, path, 0, page)?;
-                let flow = match (&taken, paths.get(index + 1)) {
-                    (Step::More(next), Some(predicted)) if next == predicted => {
-                        ControlFlow::Continue(())
-                    }
-                    _ => ControlFlow::Break(()),
-                };
-                step = Some(taken);
-                Ok(flow)
-            })?;
-        step.ok_or_else(|| {
-            Error::upstream(200, "Harvest's pages could not be read ahead".to_string())
-        })
+        client.send_all(&requests, concurrency, |index, page| {
+            let path = paths.get(index).map_or("", String::as_str);
+            self.visit(path)?;
+            let taken = self.absorb(client, path, 0, page)?;
+            let flow = match (&taken, paths.get(index + 1)) {
+                (Step::More(next), Some(predicted)) if next == predicted => {
+                    ControlFlow::Continue(())
+                }
+                _ => ControlFlow::Break(()),
+            };
+            step = Some(taken);
+            Ok(flow)
+        })?;
+        step.ok_or_else(|| Error::internal("Harvest's pages could not be read ahead"))
     }
 }
 
-/// A page-numbered list's position, read from one of its pages.
-struct ReadAhead {
+/// A page-numbered list's position, read from one of its pages: the pages to fetch ahead.
+struct PagesAhead {
     /// The page number the page's `links.next` points at.
     next_page: u64,
     /// The last page the limit needs.
@@ -362,19 +372,19 @@ struct ReadAhead {
 
 /// When `page` is of a page-numbered list with pages after it, the pages still needed for
 /// `wanted` more items.
-fn read_ahead<T>(page: &Envelope<T>, wanted: usize) -> Option<ReadAhead> {
+fn plan_ahead<T>(page: &Envelope<T>, wanted: usize) -> Option<PagesAhead> {
     let (number, total_pages, per_page) = (page.page?, page.total_pages?, page.per_page?);
     if per_page == 0 || wanted == 0 || number >= total_pages {
         return None;
     }
     let pages_wanted = (wanted as u64).div_ceil(per_page);
-    Some(ReadAhead {
+    Some(PagesAhead {
         next_page: number + 1,
         last_page: total_pages.min(number.saturating_add(pages_wanted)),
     })
 }
 
-impl ReadAhead {
+impl PagesAhead {
     /// The paths of the pages from `next` (the path of the page after this one) on, or
     /// nothing when `next` is not a page-numbered link to that page.
     fn paths(&self, next: &str) -> Vec<String> {
@@ -408,38 +418,75 @@ fn with_page(path: &str, number: u64) -> Option<String> {
 }
 
 /// The path of a `links.next` URL, refused unless it is on the configured API origin.
-fn next_path(api: &Api, next: &str) -> Result<String, Error> {
-    api.config
-        .api
-        .relative(next)
-        .map(str::to_string)
-        .ok_or_else(|| {
-            Error::upstream(
-                200,
-                format!(
-                    "Harvest's next-page link points outside {}; it was not followed",
-                    api.config.api
-                ),
-            )
-        })
+fn next_path(client: &Client, status: u16, next: &str) -> Result<String, Error> {
+    let api = &client.config.api;
+    api.relative(next).map(str::to_string).ok_or_else(|| {
+        Error::unreadable(
+            status,
+            format!("Harvest's next-page link points outside {api}; it was not followed"),
+        )
+    })
 }
 
-/// Declares the WIT page record of an item type as built from a collected [`Page`].
-macro_rules! page_record {
-    ($record:ty, $item:ty) => {
-        impl From<$crate::paging::Page<$item>> for $record {
-            fn from(page: $crate::paging::Page<$item>) -> Self {
-                Self {
-                    items: page.items,
-                    total: page.total,
-                    has_more: page.has_more,
-                    continuation: page.continuation,
-                }
+/// A WIT page record (`ClientPage`, `TaskPage`, ...): what a list tool returns, built from a
+/// collected [`Page`] of its items.
+pub trait Paged {
+    type Item: DeserializeOwned;
+    fn from_page(page: Page<Self::Item>) -> Self;
+}
+
+/// A list tool's query record: how much it wants, where to continue, and in which account.
+pub trait PageQuery {
+    type Page: Paged;
+    fn limit(&self) -> Option<u32>;
+    fn continuation(&self) -> Option<&str>;
+    fn account_id(&self) -> Option<u64>;
+}
+
+/// Every list tool, after its filters are checked: describes the first page (or the
+/// continuation's), and collects the pages the limit needs in the query's account.
+pub fn list<Q: PageQuery>(endpoint: &str, filters: Query, query: &Q) -> Result<Q::Page, Error> {
+    let listing = Listing::new(endpoint, filters, query.limit(), query.continuation())?;
+    let client = Client::for_account(query.account_id())?;
+    collect(&client, listing).map(Q::Page::from_page)
+}
+
+/// Each list tool's query record, page record and item type: all share `limit`,
+/// `continuation` and `account-id`, and `items`, `total`, `has-more` and `continuation`.
+macro_rules! list_records {
+    ($($query:ident => $page:ident of $item:ident),* $(,)?) => {$(
+        impl Paged for wit::$page {
+            type Item = wit::$item;
+            fn from_page(page: Page<wit::$item>) -> Self {
+                let Page { items, total, has_more, continuation } = page;
+                Self { items, total, has_more, continuation }
             }
         }
-    };
+        impl PageQuery for wit::$query {
+            type Page = wit::$page;
+            fn limit(&self) -> Option<u32> {
+                self.limit
+            }
+            fn continuation(&self) -> Option<&str> {
+                self.continuation.as_deref()
+            }
+            fn account_id(&self) -> Option<u64> {
+                self.account_id
+            }
+        }
+    )*};
 }
-pub(crate) use page_record;
+
+list_records! {
+    UserQuery => UserPage of User,
+    TimeEntryQuery => TimeEntryPage of TimeEntry,
+    ProjectQuery => ProjectPage of Project,
+    TaskQuery => TaskPage of Task,
+    TaskAssignmentQuery => TaskAssignmentPage of TaskAssignment,
+    ClientQuery => ClientPage of Client,
+    InvoiceQuery => InvoicePage of Invoice,
+    InvoicePaymentQuery => InvoicePaymentPage of InvoicePayment,
+}
 
 #[cfg(test)]
 mod tests {
@@ -484,9 +531,9 @@ mod tests {
     }
 
     #[test]
-    fn read_ahead_predicts_the_page_numbered_links_the_limit_needs() {
+    fn plan_ahead_predicts_the_page_numbered_links_the_limit_needs() {
         let next = "/v2/time_entries?page=2&per_page=2000&from=2026-01-01";
-        let ahead = read_ahead(&envelope(1, 25, 2000), 48_000);
+        let ahead = plan_ahead(&envelope(1, 25, 2000), 48_000);
         let paths = ahead.map(|a| a.paths(next)).unwrap_or_default();
         assert_eq!(paths.len(), 24);
         assert_eq!(paths.first().map(String::as_str), Some(next));
@@ -495,18 +542,18 @@ mod tests {
             Some("/v2/time_entries?page=25&per_page=2000&from=2026-01-01")
         );
         // The limit needs only three more pages (the last one partly).
-        let ahead = read_ahead(&envelope(1, 25, 2000), 5_000);
+        let ahead = plan_ahead(&envelope(1, 25, 2000), 5_000);
         assert_eq!(ahead.map(|a| a.paths(next).len()), Some(3));
     }
 
     #[test]
-    fn read_ahead_stays_off_cursors_last_pages_and_unpredictable_links() {
-        assert!(read_ahead(&envelope(25, 25, 2000), 10).is_none());
-        assert!(read_ahead(&envelope(1, 25, 2000), 0).is_none());
+    fn plan_ahead_stays_off_cursors_last_pages_and_unpredictable_links() {
+        assert!(plan_ahead(&envelope(25, 25, 2000), 10).is_none());
+        assert!(plan_ahead(&envelope(1, 25, 2000), 0).is_none());
         let mut cursor = envelope(1, 3, 10);
         cursor.page = None;
-        assert!(read_ahead(&cursor, 20).is_none());
-        let ahead = read_ahead(&envelope(1, 3, 10), 20);
+        assert!(plan_ahead(&cursor, 20).is_none());
+        let ahead = plan_ahead(&envelope(1, 3, 10), 20);
         let paths = |next: &str| ahead.as_ref().map(|a| a.paths(next)).unwrap_or_default();
         assert!(paths("/v2/projects?cursor=abc&page=2").is_empty());
         assert!(

@@ -1,37 +1,25 @@
-//! Invoice payments (§10.11).
+//! Invoice payments (docs/harvest-notes.md#payments).
 
 use serde::Serialize;
 
-use crate::api::Api;
-use crate::bindings::harvest::tools::types::{
+use crate::bindings::wit::{
     Error, InvoicePayment, InvoicePaymentPage, InvoicePaymentQuery, NewInvoicePayment,
 };
-use crate::paging::{self, Listing, page_record};
-use crate::transport::{Query, Request};
+use crate::filters;
+use crate::http::{Client, Query, Request};
+use crate::paging;
 use crate::validate;
 
-page_record!(InvoicePaymentPage, InvoicePayment);
-
 pub fn list(query: InvoicePaymentQuery) -> Result<InvoicePaymentPage, Error> {
-    let filters = Query::new().opt(
-        "updated_since",
-        validate::opt_instant("updated-since", query.updated_since.as_deref())?,
-    );
+    let filters = filters::updated_since(Query::new(), query.updated_since.as_deref())?;
     let endpoint = payments_path(query.invoice_id)?;
-    let listing = Listing::new(
-        &endpoint,
-        filters,
-        query.limit,
-        query.continuation.as_deref(),
-    )?;
-    let api = Api::connect(query.account_id)?;
-    paging::collect(&api, listing).map(InvoicePaymentPage::from)
+    paging::list(&endpoint, filters, &query)
 }
 
 pub fn create(payment: NewInvoicePayment) -> Result<InvoicePayment, Error> {
     let account_id = payment.account_id;
     let request = create_request(payment)?;
-    Api::connect(account_id)?.call(&request)
+    Client::for_account(account_id)?.send(&request)
 }
 
 fn payments_path(invoice_id: u64) -> Result<String, Error> {
@@ -54,10 +42,10 @@ struct PaymentBody {
     send_thank_you: Option<bool>,
 }
 
-fn create_request(payment: NewInvoicePayment) -> Result<Request, Error> {
+fn create_request(payment: NewInvoicePayment) -> Result<Request<InvoicePayment>, Error> {
     let path = payments_path(payment.invoice_id)?;
     let amount = validate::amount("amount", payment.amount, true)?;
-    // §10.11: one of the two dates, never both.
+    // One of the two dates, never both (docs/harvest-notes.md#payments).
     if payment.paid_date.is_some() && payment.paid_at.is_some() {
         return Err(Error::invalid(
             "paid-date",
@@ -80,7 +68,7 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::*;
-    use crate::transport::{Body, Method};
+    use crate::http::{Body, Method};
 
     fn payment(amount: f64) -> NewInvoicePayment {
         NewInvoicePayment {
@@ -101,7 +89,7 @@ mod tests {
         }
     }
 
-    fn body(request: &Request) -> Option<Value> {
+    fn body<T>(request: &Request<T>) -> Option<Value> {
         match &request.body {
             Some(Body::Json(bytes)) => serde_json::from_slice(bytes).ok(),
             _ => None,

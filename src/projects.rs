@@ -1,33 +1,25 @@
-//! Projects (§10.5).
+//! Projects (docs/harvest-notes.md#projects-tasks-clients-users).
 
-use crate::api::Api;
-use crate::bindings::harvest::tools::types::{Error, Project, ProjectPage, ProjectQuery};
-use crate::paging::{self, Listing, page_record};
-use crate::transport::{Query, Request};
-use crate::users::is_active;
+use crate::bindings::wit::{Error, Project, ProjectPage, ProjectQuery};
+use crate::filters::{self, is_active};
+use crate::http::{Client, Query, Request};
+use crate::paging;
 use crate::validate;
-
-page_record!(ProjectPage, Project);
 
 pub fn list(query: ProjectQuery) -> Result<ProjectPage, Error> {
     let filters = Query::new()
         .opt("is_active", query.activity.and_then(is_active))
-        .opt("client_id", validate::opt_id("client-id", query.client_id)?)
-        .opt(
-            "updated_since",
-            validate::opt_instant("updated-since", query.updated_since.as_deref())?,
-        );
-    let listing = Listing::new(
-        "/v2/projects",
-        filters,
-        query.limit,
-        query.continuation.as_deref(),
-    )?;
-    let api = Api::connect(query.account_id)?;
-    paging::collect(&api, listing).map(ProjectPage::from)
+        .opt("client_id", validate::opt_id("client-id", query.client_id)?);
+    let filters = filters::updated_since(filters, query.updated_since.as_deref())?;
+    paging::list("/v2/projects", filters, &query)
 }
 
 pub fn get(project_id: u64, account_id: Option<u64>) -> Result<Project, Error> {
+    let request = get_request(project_id)?;
+    Client::for_account(account_id)?.send(&request)
+}
+
+fn get_request(project_id: u64) -> Result<Request<Project>, Error> {
     let project_id = validate::id("project-id", project_id)?;
-    Api::connect(account_id)?.call(&Request::get(format!("/v2/projects/{project_id}")))
+    Ok(Request::get(format!("/v2/projects/{project_id}")))
 }

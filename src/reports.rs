@@ -1,4 +1,4 @@
-//! Time reports and the uninvoiced report (§10.12, §10.13). Ranges longer than Harvest allows
+//! Time reports and the uninvoiced report (docs/harvest-notes.md#reports). Ranges longer than Harvest allows
 //! are fetched in consecutive chunks whose rows are merged per subject and currency.
 
 use std::collections::HashMap;
@@ -7,17 +7,16 @@ use std::collections::hash_map::Entry;
 use chrono::{NaiveDate, TimeDelta};
 use serde::de::DeserializeOwned;
 
-use crate::api::Api;
-use crate::bindings::harvest::tools::types::{
+use crate::bindings::wit::{
     ClientTimeReport, ClientTimeRow, Error, ProjectTimeReport, ProjectTimeRow, ReportQuery,
     TaskTimeReport, TaskTimeRow, TeamTimeReport, TeamTimeRow, UninvoicedReport, UninvoicedRow,
 };
+use crate::http::{Client, Query};
 use crate::paging::{self, Listing, MAX_LIMIT};
-use crate::transport::Query;
 use crate::validate::{self, MAX_REPORT_DAYS};
 
 /// Most chunks one report may fetch (about 30 years), so that a mistyped year cannot spend the
-/// reports rate limit (100 requests per 15 minutes, §6) on hundreds of requests.
+/// reports rate limit (100 requests per 15 minutes, docs/harvest-notes.md#rate-limits) on hundreds of requests.
 const MAX_CHUNKS: i64 = 30;
 
 pub fn by_project(query: ReportQuery) -> Result<ProjectTimeReport, Error> {
@@ -44,7 +43,7 @@ pub fn by_task(query: ReportQuery) -> Result<TaskTimeReport, Error> {
     })
 }
 
-/// §10.12: with `include_fixed_fee` (Harvest's default here) a fixed-fee project's amount is
+/// With `include_fixed_fee` (Harvest's default here) a fixed-fee project's amount is
 /// what is left of its fee, whatever the range, so summing chunks would count it once per chunk.
 /// A range of several chunks is then also fetched without fixed fees, and each fee counts once.
 pub fn uninvoiced(query: ReportQuery) -> Result<UninvoicedReport, Error> {
@@ -57,10 +56,10 @@ pub fn uninvoiced(query: ReportQuery) -> Result<UninvoicedReport, Error> {
     let split = (full.listings.len() > 1 && query.include_fixed_fee != Some(false))
         .then(|| plan(ENDPOINT, &time_only))
         .transpose()?;
-    let api = Api::connect(query.account_id)?;
-    let chunks = fetch(&api, ENDPOINT, full.listings)?;
+    let client = Client::for_account(query.account_id)?;
+    let chunks = fetch(&client, ENDPOINT, full.listings)?;
     let rows = match split {
-        Some(split) => fees_once(chunks, fetch(&api, ENDPOINT, split.listings)?),
+        Some(split) => fees_once(chunks, fetch(&client, ENDPOINT, split.listings)?),
         None => merge(chunks.into_iter().flatten().collect()),
     };
     Ok(UninvoicedReport {
@@ -77,8 +76,8 @@ fn report<R: Row, T>(
     record: fn(String, String, Vec<R>) -> T,
 ) -> Result<T, Error> {
     let Plan { from, to, listings } = plan(endpoint, &query)?;
-    let api = Api::connect(query.account_id)?;
-    let chunks = fetch(&api, endpoint, listings)?;
+    let client = Client::for_account(query.account_id)?;
+    let chunks = fetch(&client, endpoint, listings)?;
     Ok(record(
         from,
         to,
@@ -107,14 +106,17 @@ fn plan(endpoint: &str, query: &ReportQuery) -> Result<Plan, Error> {
 }
 
 /// The rows of each chunk, every page of it; more than [`MAX_LIMIT`] is an error, never a cut.
-fn fetch<R: Row>(api: &Api, endpoint: &str, listings: Vec<Listing>) -> Result<Vec<Vec<R>>, Error> {
+fn fetch<R: Row>(
+    client: &Client,
+    endpoint: &str,
+    listings: Vec<Listing>,
+) -> Result<Vec<Vec<R>>, Error> {
     listings
         .into_iter()
         .map(|listing| {
-            let page = paging::collect::<R>(api, listing)?;
+            let page = paging::collect::<R>(client, listing)?;
             if page.has_more {
-                return Err(Error::upstream(
-                    200,
+                return Err(Error::internal(
                     format!(
                         "{endpoint} returned more than {MAX_LIMIT} rows for one chunk of up to {MAX_REPORT_DAYS} \
                          days; rather than cut the report short, nothing was returned: ask for a shorter period"
@@ -160,7 +162,7 @@ fn chunk_queries(query: &ReportQuery) -> Result<(NaiveDate, NaiveDate, Vec<Query
 }
 
 /// Splits `from..=to` into consecutive ranges of at most [`MAX_REPORT_DAYS`] days each,
-/// counting both ends: §10.12 says a range "may not exceed 1 year (365 days)", and counting
+/// counting both ends: Harvest says a range "may not exceed 1 year (365 days)", and counting
 /// the days inclusively is the reading Harvest cannot refuse.
 fn chunks(from: NaiveDate, to: NaiveDate) -> Vec<(NaiveDate, NaiveDate)> {
     let span = TimeDelta::days(MAX_REPORT_DAYS - 1);
@@ -179,7 +181,7 @@ fn chunks(from: NaiveDate, to: NaiveDate) -> Vec<(NaiveDate, NaiveDate)> {
     }
 }
 
-/// A row's subject id and currency (§9.12: one row per subject and currency).
+/// A row's subject id and currency (one row per subject and currency, docs/harvest-notes.md#reports).
 type Key = (u64, Option<String>);
 
 /// A report row: what identifies it across chunks, and how two rows of one subject add up.
@@ -307,7 +309,7 @@ mod tests {
         }
     }
 
-    /// One page of a report, as Harvest sends it (§10.12).
+    /// One page of a report, as Harvest sends it (docs/harvest-notes.md#reports).
     fn results<R: Row>(rows: &str) -> Result<Vec<R>, String> {
         let page = format!(
             r#"{{"results":[{rows}],"per_page":2000,"total_pages":1,"total_entries":2,"next_page":null,
@@ -411,7 +413,7 @@ mod tests {
         );
     }
 
-    /// A team report row as Harvest sends it (§9.12).
+    /// A team report row as Harvest sends it (docs/harvest-notes.md#reports).
     fn team(
         user_id: u64,
         currency: &str,

@@ -1,49 +1,19 @@
-//! Tasks (§10.6) and the tasks assigned to a project (§10.7).
+//! Tasks and the tasks assigned to a project
+//! (docs/harvest-notes.md#projects-tasks-clients-users).
 
-use crate::api::Api;
-use crate::bindings::harvest::tools::types::{
-    Error, Task, TaskAssignment, TaskAssignmentPage, TaskAssignmentQuery, TaskPage, TaskQuery,
-};
-use crate::paging::{self, Listing, page_record};
-use crate::transport::Query;
-use crate::users::is_active;
+use crate::bindings::wit::{Error, TaskAssignmentPage, TaskAssignmentQuery, TaskPage, TaskQuery};
+use crate::filters;
+use crate::paging;
 use crate::validate;
 
-page_record!(TaskPage, Task);
-page_record!(TaskAssignmentPage, TaskAssignment);
-
 pub fn list(query: TaskQuery) -> Result<TaskPage, Error> {
-    let filters = Query::new()
-        .opt("is_active", query.activity.and_then(is_active))
-        .opt(
-            "updated_since",
-            validate::opt_instant("updated-since", query.updated_since.as_deref())?,
-        );
-    let listing = Listing::new(
-        "/v2/tasks",
-        filters,
-        query.limit,
-        query.continuation.as_deref(),
-    )?;
-    let api = Api::connect(query.account_id)?;
-    paging::collect(&api, listing).map(TaskPage::from)
+    let filters = filters::activity(query.activity, query.updated_since.as_deref())?;
+    paging::list("/v2/tasks", filters, &query)
 }
 
 pub fn list_assignments(query: TaskAssignmentQuery) -> Result<TaskAssignmentPage, Error> {
     let project_id = validate::id("project-id", query.project_id)?;
-    let filters = Query::new()
-        .opt("is_active", query.activity.and_then(is_active))
-        .opt(
-            "updated_since",
-            validate::opt_instant("updated-since", query.updated_since.as_deref())?,
-        );
+    let filters = filters::activity(query.activity, query.updated_since.as_deref())?;
     let endpoint = format!("/v2/projects/{project_id}/task_assignments");
-    let listing = Listing::new(
-        &endpoint,
-        filters,
-        query.limit,
-        query.continuation.as_deref(),
-    )?;
-    let api = Api::connect(query.account_id)?;
-    paging::collect(&api, listing).map(TaskAssignmentPage::from)
+    paging::list(&endpoint, filters, &query)
 }

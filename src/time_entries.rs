@@ -1,22 +1,24 @@
-//! Time entries (§10.4): listing, logging time in the form the account's timesheet mode
-//! needs, and timers.
+//! Time entries (docs/harvest-notes.md#time-entries): listing, logging time in the form the
+//! account's timesheet mode needs, and timers.
 
 use serde::Serialize;
 
-use crate::api::Api;
-use crate::bindings::harvest::tools::types::{
+use crate::bindings::wit::{
     Error, NewTimeEntry, TimeEntry, TimeEntryChanges, TimeEntryPage, TimeEntryQuery,
 };
 use crate::company::{self, Timesheet};
-use crate::paging::{self, Listing, page_record};
-use crate::transport::{Query, Request};
+use crate::filters;
+use crate::http::{Client, Query, Request};
+use crate::paging;
 use crate::validate::{self, TimeOfDay};
-
-page_record!(TimeEntryPage, TimeEntry);
 
 const ENDPOINT: &str = "/v2/time_entries";
 
 pub fn list(query: TimeEntryQuery) -> Result<TimeEntryPage, Error> {
+    paging::list(ENDPOINT, list_filters(&query)?, &query)
+}
+
+fn list_filters(query: &TimeEntryQuery) -> Result<Query, Error> {
     let (from, to) = validate::date_range(query.from.as_deref(), query.to.as_deref())?;
     let filters = Query::new()
         .opt("user_id", validate::opt_id("user-id", query.user_id)?)
@@ -29,40 +31,29 @@ pub fn list(query: TimeEntryQuery) -> Result<TimeEntryPage, Error> {
         .opt("is_billed", query.is_billed)
         .opt("is_running", query.is_running)
         .opt("from", from)
-        .opt("to", to)
-        .opt(
-            "updated_since",
-            validate::opt_instant("updated-since", query.updated_since.as_deref())?,
-        );
-    let listing = Listing::new(
-        ENDPOINT,
-        filters,
-        query.limit,
-        query.continuation.as_deref(),
-    )?;
-    let api = Api::connect(query.account_id)?;
-    paging::collect(&api, listing).map(TimeEntryPage::from)
+        .opt("to", to);
+    filters::updated_since(filters, query.updated_since.as_deref())
 }
 
 pub fn get(time_entry_id: u64, account_id: Option<u64>) -> Result<TimeEntry, Error> {
-    let path = entry_path(time_entry_id, "")?;
-    Api::connect(account_id)?.call(&Request::get(path))
+    let request = Request::get(entry_path(time_entry_id, "")?);
+    Client::for_account(account_id)?.send(&request)
 }
 
 pub fn delete(time_entry_id: u64, account_id: Option<u64>) -> Result<u64, Error> {
-    let path = entry_path(time_entry_id, "")?;
-    Api::connect(account_id)?.execute(&Request::delete(path))?;
+    let request: Request<()> = Request::delete(entry_path(time_entry_id, "")?);
+    Client::for_account(account_id)?.execute(&request)?;
     Ok(time_entry_id)
 }
 
 pub fn stop_timer(time_entry_id: u64, account_id: Option<u64>) -> Result<TimeEntry, Error> {
-    let path = entry_path(time_entry_id, "/stop")?;
-    Api::connect(account_id)?.call(&Request::patch_empty(path))
+    let request = Request::patch_empty(entry_path(time_entry_id, "/stop")?);
+    Client::for_account(account_id)?.send(&request)
 }
 
 pub fn restart_timer(time_entry_id: u64, account_id: Option<u64>) -> Result<TimeEntry, Error> {
-    let path = entry_path(time_entry_id, "/restart")?;
-    Api::connect(account_id)?.call(&Request::patch_empty(path))
+    let request = Request::patch_empty(entry_path(time_entry_id, "/restart")?);
+    Client::for_account(account_id)?.send(&request)
 }
 
 fn entry_path(time_entry_id: u64, action: &str) -> Result<String, Error> {
@@ -188,7 +179,22 @@ struct CreateBody {
     notes: Option<String>,
 }
 
+/// Checks everything but the time, then reads the account's timesheet mode and sends the
+/// entry in the form it needs.
 pub fn create(entry: NewTimeEntry) -> Result<TimeEntry, Error> {
+    let account_id = entry.account_id;
+    let (body, timing) = create_body(entry)?;
+    let client = Client::for_account(account_id)?;
+    let time = time_fields(timing, company::timesheet(&client)?)?;
+    client.send(&create_request(&CreateBody { time, ..body })?)
+}
+
+fn create_request(body: &CreateBody) -> Result<Request<TimeEntry>, Error> {
+    Request::post(ENDPOINT, body)
+}
+
+/// The checked body of a new entry (its time fields still empty) and its timing.
+fn create_body(entry: NewTimeEntry) -> Result<(CreateBody, Timing), Error> {
     let project_id = validate::id("project-id", entry.project_id)?;
     let task_id = validate::id("task-id", entry.task_id)?;
     let spent_date = validate::date("spent-date", &entry.spent_date)?.to_string();
@@ -201,17 +207,15 @@ pub fn create(entry: NewTimeEntry) -> Result<TimeEntry, Error> {
         entry.started_time.as_deref(),
         entry.ended_time.as_deref(),
     )?;
-    let api = Api::connect(entry.account_id)?;
-    let time = time_fields(timing, company::timesheet(&api)?)?;
     let body = CreateBody {
         project_id,
         task_id,
         spent_date,
         user_id,
-        time,
+        time: TimeFields::default(),
         notes: entry.notes,
     };
-    api.call(&Request::post(ENDPOINT, &body)?)
+    Ok((body, timing))
 }
 
 #[derive(Debug, Serialize)]
@@ -249,10 +253,10 @@ pub fn update(time_entry_id: u64, changes: TimeEntryChanges) -> Result<TimeEntry
             "give at least one of project-id, task-id, spent-date, duration, started-time, ended-time or notes",
         ));
     }
-    let api = Api::connect(changes.account_id)?;
+    let client = Client::for_account(changes.account_id)?;
     let time = match timing {
         Timing::Unset => TimeFields::default(),
-        timing => time_fields(timing, company::timesheet(&api)?)?,
+        timing => time_fields(timing, company::timesheet(&client)?)?,
     };
     let body = UpdateBody {
         project_id,
@@ -261,13 +265,14 @@ pub fn update(time_entry_id: u64, changes: TimeEntryChanges) -> Result<TimeEntry
         time,
         notes: changes.notes,
     };
-    api.call(&Request::patch(path, &body)?)
+    client.send(&Request::patch(path, &body)?)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::validate::Clock;
+    use crate::company::Clock;
+    use crate::http::{Body, Method, Server};
 
     const DURATIONS: Timesheet = Timesheet {
         timestamps: false,
@@ -381,6 +386,65 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&body)?,
             r#"{"project_id":1,"task_id":2,"spent_date":"2026-03-18","hours":1.5}"#
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn create_posts_the_entry_in_the_accounts_form() -> Result<(), String> {
+        let entry = NewTimeEntry {
+            project_id: 14307913,
+            task_id: 8083365,
+            spent_date: "2026-03-18".into(),
+            user_id: None,
+            duration: Some("1:30".into()),
+            started_time: None,
+            ended_time: None,
+            notes: Some("Review".into()),
+            account_id: None,
+        };
+        let (body, timing) = create_body(entry).map_err(|e| format!("{e:?}"))?;
+        let time = time_fields(timing, DURATIONS).map_err(|e| format!("{e:?}"))?;
+        let request = create_request(&CreateBody { time, ..body }).map_err(|e| format!("{e:?}"))?;
+        assert_eq!(
+            (
+                request.method,
+                request.server,
+                request.path.as_str(),
+                request.query.as_str()
+            ),
+            (Method::Post, Server::HarvestApi, ENDPOINT, "")
+        );
+        let Some(Body::Json(bytes)) = &request.body else {
+            return Err("no JSON body".into());
+        };
+        assert_eq!(
+            String::from_utf8_lossy(bytes),
+            r#"{"project_id":14307913,"task_id":8083365,"spent_date":"2026-03-18","hours":1.5,"notes":"Review"}"#
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn list_sends_its_filters_under_harvests_names() -> Result<(), String> {
+        let query = TimeEntryQuery {
+            user_id: Some(1),
+            client_id: None,
+            project_id: Some(3),
+            task_id: None,
+            is_billed: Some(false),
+            is_running: None,
+            from: Some("2026-03-16".into()),
+            to: Some("2026-03-20".into()),
+            updated_since: None,
+            limit: None,
+            continuation: None,
+            account_id: None,
+        };
+        let filters = list_filters(&query).map_err(|e| format!("{e:?}"))?;
+        assert_eq!(
+            filters.as_str(),
+            "user_id=1&project_id=3&is_billed=false&from=2026-03-16&to=2026-03-20"
         );
         Ok(())
     }

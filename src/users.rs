@@ -1,42 +1,21 @@
-//! Users (§10.2, §10.3).
+//! Users (docs/harvest-notes.md#projects-tasks-clients-users).
 
-use crate::api::Api;
-use crate::bindings::harvest::tools::types::{ActivityFilter, Error, User, UserPage, UserQuery};
-use crate::paging::{self, Listing, page_record};
-use crate::transport::{Query, Request};
-use crate::validate;
-
-page_record!(UserPage, User);
+use crate::bindings::wit::{ActivityFilter, Error, User, UserPage, UserQuery};
+use crate::filters;
+use crate::http::{Client, Request};
+use crate::paging;
 
 pub fn get_current_user(account_id: Option<u64>) -> Result<User, Error> {
-    Api::connect(account_id)?.call(&Request::get("/v2/users/me"))
+    Client::for_account(account_id)?.send(&current_user_request())
 }
 
+fn current_user_request() -> Request<User> {
+    Request::get("/v2/users/me")
+}
+
+/// Active users unless the query says otherwise.
 pub fn list_users(query: UserQuery) -> Result<UserPage, Error> {
-    let filters = Query::new()
-        .opt(
-            "is_active",
-            is_active(query.activity.unwrap_or(ActivityFilter::Active)),
-        )
-        .opt(
-            "updated_since",
-            validate::opt_instant("updated-since", query.updated_since.as_deref())?,
-        );
-    let listing = Listing::new(
-        "/v2/users",
-        filters,
-        query.limit,
-        query.continuation.as_deref(),
-    )?;
-    let api = Api::connect(query.account_id)?;
-    paging::collect(&api, listing).map(UserPage::from)
-}
-
-/// Harvest's `is_active` filter for an activity choice.
-pub fn is_active(activity: ActivityFilter) -> Option<bool> {
-    match activity {
-        ActivityFilter::Active => Some(true),
-        ActivityFilter::Archived => Some(false),
-        ActivityFilter::All => None,
-    }
+    let activity = query.activity.unwrap_or(ActivityFilter::Active);
+    let filters = filters::activity(Some(activity), query.updated_since.as_deref())?;
+    paging::list("/v2/users", filters, &query)
 }

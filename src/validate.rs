@@ -2,9 +2,10 @@
 
 use chrono::{DateTime, NaiveDate};
 
-use crate::bindings::harvest::tools::types::Error;
+use crate::bindings::wit::Error;
+use crate::company::Clock;
 
-/// Harvest's longest report range (§10.12).
+/// Harvest's longest report range (docs/harvest-notes.md#reports).
 pub const MAX_REPORT_DAYS: i64 = 365;
 
 pub fn id(field: &str, value: u64) -> Result<u64, Error> {
@@ -191,13 +192,6 @@ fn units(text: &str) -> Option<f64> {
 pub struct TimeOfDay {
     pub hour: u32,
     pub minute: u32,
-}
-
-/// The account's time format (`clock` on `/v2/company`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Clock {
-    TwelveHour,
-    TwentyFourHour,
 }
 
 impl TimeOfDay {

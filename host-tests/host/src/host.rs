@@ -303,6 +303,7 @@ pub fn error_json(error: &wit::Error) -> serde_json::Value {
             json!({"message": e.message, "write_may_have_applied": e.write_may_have_applied}),
         ),
         Error::Config(m) => ("config", json!(m)),
+        Error::Internal(m) => ("internal", json!(m)),
     };
     json!({"tag": tag, "val": val})
 }
@@ -327,6 +328,7 @@ pub fn error_text(error: &wit::Error) -> String {
         ),
         Error::Transport(e) => format!("network failure: {}", e.message),
         Error::Config(m) => format!("not configured: {m}"),
+        Error::Internal(m) => format!("the component failed: {m}"),
     }
 }
 

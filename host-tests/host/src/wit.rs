@@ -15,8 +15,18 @@ wasmtime::component::bindgen!({
 pub use self::exports::harvest::tools::catalogue::{Access, Annotations, Tool};
 /// The records of the component's `oauth` interface.
 pub use self::exports::harvest::tools::oauth::{ClientCredentials, ScopedAccount, TokenSet};
-/// The component's shared types.
-pub use self::harvest::tools::types::*;
+/// The component's shared types: every WIT interface's types under one path. The interfaces
+/// that `use` `common`'s types re-export them, so those are named once. (Each interface's `Host`
+/// trait and `add_to_linker` clash too; they are not used through here.) `Error` is the world's
+/// own alias, generated above.
+pub use self::harvest::tools::common::{
+    ActivityFilter, ClientRef, Date, IdRef, Instant, InvoiceRef, Limit, NamedRef, Percent,
+    PositiveAmount, ProjectRef,
+};
+#[allow(ambiguous_glob_reexports, unused_imports)]
+pub use self::harvest::tools::{
+    accounts::*, clients::*, common::*, invoices::*, projects::*, reports::*, time::*,
+};
 
 impl TimeEntryQuery {
     /// Every time entry the token may see: no filters, up to `limit`, from the start.

@@ -38,7 +38,7 @@ enum Command {
     /// Publish a component to a registry over HTTPS, its metadata as the manifest's
     /// annotations. Credentials come from `REGISTRY_USERNAME` and `REGISTRY_PASSWORD`.
     Push {
-        /// `registry/repository:tag`, such as `ghcr.io/owner/harvest-tools:0.1.0`.
+        /// `registry/repository:tag`, such as `ghcr.io/owner/harvest-tools:0.2.0`.
         reference: String,
         component: PathBuf,
     },

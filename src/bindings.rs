@@ -1,0 +1,27 @@
+//! The bindings `wit-bindgen` generates from `wit/`, and [`wit`], every WIT type under one path.
+
+// The generated glue passes flattened records as many arguments.
+#![allow(clippy::too_many_arguments)]
+
+wit_bindgen::generate!({
+    path: "wit",
+    world: "harvest",
+    additional_derives: [serde::Serialize, serde::Deserialize],
+});
+
+/// Every type of the WIT package, whichever interface defines it. The interfaces that `use`
+/// `common`'s types re-export them under the same names, so those are named here once.
+pub mod wit {
+    pub use super::harvest::tools::accounts::*;
+    pub use super::harvest::tools::clients::*;
+    pub use super::harvest::tools::common::*;
+    #[allow(unused_imports)] // Not all are used yet; all are ambiguous through the globs.
+    pub use super::harvest::tools::common::{
+        ActivityFilter, ClientRef, Date, Error, IdRef, Instant, InvoiceRef, Limit, NamedRef,
+        Percent, PositiveAmount, ProjectRef,
+    };
+    pub use super::harvest::tools::invoices::*;
+    pub use super::harvest::tools::projects::*;
+    pub use super::harvest::tools::reports::*;
+    pub use super::harvest::tools::time::*;
+}

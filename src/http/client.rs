@@ -1,0 +1,150 @@
+//! The one client: bound to a configuration and, for the Harvest API, an account. It turns a
+//! described [`Request`] into headers and bytes, sends it through the schedule, and judges the
+//! answer in one place.
+
+use std::ops::ControlFlow;
+
+use serde::de::DeserializeOwned;
+
+use super::error::check_status;
+use super::request::{Request, Server};
+use super::response::{Answer, Response};
+use super::schedule::{self, lost};
+use super::wasi::{Outgoing, path_only};
+use crate::accounts;
+use crate::bindings::wit::Error;
+use crate::config::Config;
+use crate::validate;
+
+pub struct Client {
+    pub config: Config,
+    /// The account of Harvest API requests; a Harvest ID client has none.
+    account_id: Option<u64>,
+}
+
+impl Client {
+    /// A client of the Harvest API. Reads the configuration and settles the account: the
+    /// explicit `account_id`, else `HARVEST_ACCOUNT_ID`, else the token's only Harvest account.
+    pub fn for_account(account_id: Option<u64>) -> Result<Client, Error> {
+        if let Some(id) = account_id {
+            validate::id("account-id", id)?;
+        }
+        let mut client = Client::harvest_id(Config::from_env()?);
+        client.account_id = match account_id.or(client.config.account_id) {
+            Some(id) => Some(id),
+            None => Some(accounts::only_harvest_account(&client)?),
+        };
+        Ok(client)
+    }
+
+    /// A client for Harvest ID (accounts, OAuth), which needs no account.
+    pub fn harvest_id(config: Config) -> Client {
+        Client {
+            config,
+            account_id: None,
+        }
+    }
+
+    /// Sends `request` and decodes its 2xx JSON answer; any other status is an error.
+    pub fn send<T: DeserializeOwned>(&self, request: &Request<T>) -> Result<T, Error> {
+        self.answer(request).map(|answer| answer.value)
+    }
+
+    /// As [`Client::send`], keeping the status Harvest answered with.
+    pub fn answer<T: DeserializeOwned>(&self, request: &Request<T>) -> Result<Answer<T>, Error> {
+        let response = self.exchange(request)?;
+        self.check(&response, request)?;
+        response.decode(&request.path)
+    }
+
+    /// Sends `request` and checks its status, ignoring the body (Harvest's DELETE answers).
+    pub fn execute<T>(&self, request: &Request<T>) -> Result<(), Error> {
+        let response = self.exchange(request)?;
+        self.check(&response, request)
+    }
+
+    /// Sends `request`, returning the response whatever its status.
+    pub fn exchange<T>(&self, request: &Request<T>) -> Result<Response, Error> {
+        let outgoing = [self.outgoing(request)?];
+        let mut answer = None;
+        schedule::run(&outgoing, 1, &self.config.policy, &mut |_, response| {
+            answer = Some(response);
+            Ok(ControlFlow::Break(()))
+        })?;
+        let [outgoing] = &outgoing;
+        answer.unwrap_or_else(|| Err(lost(outgoing)))
+    }
+
+    /// Sends `requests` with up to `concurrency` of them in flight, and hands each decoded 2xx
+    /// answer to `each` in the order of `requests`. The first error (a status, an unreadable
+    /// answer, or one `each` returns) ends the whole exchange; `each` may also end it early
+    /// with `Break`.
+    pub fn send_all<T: DeserializeOwned>(
+        &self,
+        requests: &[Request<T>],
+        concurrency: usize,
+        mut each: impl FnMut(usize, Answer<T>) -> Result<ControlFlow<()>, Error>,
+    ) -> Result<(), Error> {
+        let outgoing = requests
+            .iter()
+            .map(|request| self.outgoing(request))
+            .collect::<Result<Vec<_>, _>>()?;
+        schedule::run(
+            &outgoing,
+            concurrency,
+            &self.config.policy,
+            &mut |index, response| {
+                let response = response?;
+                let request = requests.get(index).ok_or_else(|| {
+                    Error::internal(format!("request {index} of a batch was lost"))
+                })?;
+                self.check(&response, request)?;
+                each(index, response.decode(&request.path)?)
+            },
+        )
+    }
+
+    fn check<T>(&self, response: &Response, request: &Request<T>) -> Result<(), Error> {
+        let path = path_only(&request.path);
+        check_status(request.method, path, response, &[&self.config.access_token])
+    }
+
+    /// A request ready for the wire: its origin and every header it carries.
+    fn outgoing<T>(&self, request: &Request<T>) -> Result<Outgoing, Error> {
+        let origin = match request.server {
+            Server::HarvestApi => &self.config.api,
+            Server::HarvestId => &self.config.identity,
+        };
+        let mut headers = vec![
+            ("user-agent", self.config.user_agent.clone()),
+            ("accept", "application/json".to_string()),
+        ];
+        if request.bearer {
+            headers.push((
+                "authorization",
+                format!("Bearer {}", self.config.access_token.expose()),
+            ));
+        }
+        if request.server == Server::HarvestApi {
+            let account = self.account_id.ok_or_else(|| {
+                Error::Config("no Harvest account was chosen for this request".into())
+            })?;
+            headers.push(("harvest-account-id", account.to_string()));
+        }
+        if let Some(body) = &request.body {
+            headers.push(("content-type", body.content_type().into()));
+        }
+        Ok(Outgoing {
+            method: request.method,
+            origin: origin.clone(),
+            path_and_query: request.path_and_query(),
+            headers,
+            body: request
+                .body
+                .as_ref()
+                .map_or_else(Vec::new, |b| b.bytes().to_vec()),
+            is_write: request.is_write(),
+            is_repeatable: request.is_repeatable(),
+        })
+    }
+}

@@ -1,0 +1,24 @@
+//! HTTP to Harvest, one concept per file (after wstd's `src/http/`):
+//!
+//! - [`request`]: a request as a value, [`Request<T>`], built by pure functions;
+//! - [`query`]: percent-encoded query strings and forms;
+//! - [`response`]: an answer, and decoding a 2xx answer into `T`;
+//! - [`error`]: the one mapping from a status and a body to an [`Error`](crate::bindings::wit::Error);
+//! - [`wasi`]: bytes in and out of `wasi:http`;
+//! - [`schedule`]: flights in parallel, retries and rate-limit waits;
+//! - [`client`]: the [`Client`], bound to a configuration and an account, that sends requests.
+
+mod client;
+pub mod error;
+mod query;
+mod request;
+mod response;
+mod schedule;
+mod wasi;
+
+pub use client::Client;
+pub use query::Query;
+#[cfg(test)]
+pub use request::{Body, Method};
+pub use request::{Request, Server};
+pub use response::Answer;
