@@ -19,6 +19,7 @@ mod company;
 mod entry;
 mod error;
 mod faults;
+mod index;
 mod invoice_lines;
 mod invoices;
 mod messages;
@@ -42,7 +43,7 @@ mod users;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -53,6 +54,7 @@ use tokio::sync::oneshot;
 pub use clock::Clock;
 pub use error::INVALID_TOKEN_DESCRIPTION;
 pub use faults::Fault;
+pub use index::StateGuard;
 pub use model::*;
 pub use recorder::RecordedRequest;
 pub use reports::{TimeRow, UninvoicedRow};
@@ -159,7 +161,7 @@ impl FakeHarvest {
     }
 
     /// The live data. Drop the guard before sending requests to the fake.
-    pub fn state(&self) -> MutexGuard<'_, FakeState> {
+    pub fn state(&self) -> StateGuard<'_> {
         self.app.lock()
     }
 

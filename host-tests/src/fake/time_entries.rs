@@ -10,13 +10,14 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize, Serializer};
+use serde::Deserialize;
 use serde_json::Value;
 
-use super::auth::Caller;
+use super::auth::{Caller, Role};
 use super::clock::{format_time, parse_date, parse_time};
 use super::entry::span_hours;
 use super::error::{ApiError, Problems};
+use super::index::EntryQuery;
 use super::model::{AccountData, ExternalReference, TimeEntry};
 use super::pagination::ListSpec;
 use super::params::{Params, Payload, path_id};
@@ -86,45 +87,62 @@ pub async fn list(
     let approval = params.get("approval_status");
     let st = app.lock();
     let now = st.clock.now();
-    let mut entries: Vec<Live> = caller
-        .account(&st)?
-        .time_entries
-        .iter()
-        .filter(|e| caller.may_see_user(e.user.id) && user_id.is_none_or(|id| e.user.id == id))
-        .filter(|e| {
-            client_id.is_none_or(|id| e.client.id == id)
-                && project_id.is_none_or(|id| e.project.id == id)
-        })
-        .filter(|e| {
-            task_id.is_none_or(|id| e.task.id == id) && is_billed.is_none_or(|b| e.is_billed == b)
-        })
-        .filter(|e| {
-            is_running.is_none_or(|r| e.is_running == r)
-                && approval.is_none_or(|a| e.approval_status == a)
-        })
-        .filter(|e| from.is_none_or(|d| e.spent_date >= d) && to.is_none_or(|d| e.spent_date <= d))
-        .filter(|e| since.is_none_or(|s| e.updated_at >= s))
-        .filter(|e| {
-            reference.is_none_or(|r| {
-                e.external_reference.as_ref().and_then(|x| x.id.as_deref()) == Some(r)
+    let account = caller.account(&st)?;
+    let query = EntryQuery {
+        account_id: account.account_id,
+        only_user: Some(caller.user_id).filter(|_| caller.role == Role::Member),
+        user_id,
+        client_id,
+        project_id,
+        task_id,
+        is_billed,
+        is_running,
+        approval: approval.map(str::to_owned),
+        from,
+        to,
+        since,
+        reference: reference.map(str::to_owned),
+    };
+    // Every page of a listing shares one filtered, sorted list of positions (see `index.rs`).
+    let positions = st.entry_index.positions(&query, || {
+        let entries = &account.time_entries;
+        let mut positions: Vec<u32> = (0..entries.len() as u32)
+            .filter(|&i| {
+                let e = &entries[i as usize];
+                caller.may_see_user(e.user.id)
+                    && user_id.is_none_or(|id| e.user.id == id)
+                    && client_id.is_none_or(|id| e.client.id == id)
+                    && project_id.is_none_or(|id| e.project.id == id)
+                    && task_id.is_none_or(|id| e.task.id == id)
+                    && is_billed.is_none_or(|b| e.is_billed == b)
+                    && is_running.is_none_or(|r| e.is_running == r)
+                    && approval.is_none_or(|a| e.approval_status == a)
+                    && from.is_none_or(|d| e.spent_date >= d)
+                    && to.is_none_or(|d| e.spent_date <= d)
+                    && since.is_none_or(|s| e.updated_at >= s)
+                    && reference.is_none_or(|r| {
+                        e.external_reference.as_ref().and_then(|x| x.id.as_deref()) == Some(r)
+                    })
             })
-        })
-        .map(|e| Live(e, now))
+            .collect();
+        positions.sort_by_key(|&i| {
+            let e = &entries[i as usize];
+            Reverse((e.spent_date, e.id))
+        });
+        positions
+    });
+    let spec = ListSpec::new(&app.origin, "/v2/time_entries", "time_entries");
+    let window = spec.page_range(positions.len(), &params)?;
+    // Only this page's entries are copied under the lock; rendering happens after it.
+    let page: Vec<TimeEntry> = positions
+        .get(window)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|&i| account.time_entries.get(i as usize))
+        .map(|e| e.live(now))
         .collect();
-    entries.sort_by_key(|Live(e, _)| Reverse((e.spent_date, e.id)));
-    ListSpec::new(&app.origin, "/v2/time_entries", "time_entries")
-        .page_based(&entries, &params)
-        .map(Json)
-}
-
-/// An entry as listed at a moment: only the entries of the page asked for are rendered, so a
-/// long list costs a sort, not a copy of every entry, per page.
-struct Live<'a>(&'a TimeEntry, DateTime<Utc>);
-
-impl Serialize for Live<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.live(self.1).serialize(serializer)
-    }
+    drop(st);
+    spec.page_window(positions.len(), &page, &params).map(Json)
 }
 
 /// Finds an entry the caller may see: 404 if missing, 403 if it is someone else's (Members, §8).
