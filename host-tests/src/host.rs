@@ -117,14 +117,8 @@ impl WasiHttpHooks for NetworkPolicy {
             return Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) });
         }
         _ = fut;
-        Box::new(async move {
-            use http_body_util::BodyExt;
-            let (response, io) = wasmtime_wasi_http::default_send_request(request, options).await?;
-            Ok((
-                response.map(BodyExt::boxed_unsync),
-                Box::new(io) as Box<dyn Future<Output = _> + Send>,
-            ))
-        })
+        // Allowed: sent on a kept-alive connection to the origin (see `pool.rs`).
+        Box::new(crate::pool::shared().send(request, options))
     }
 }
 

@@ -4,3 +4,4 @@ pub mod demo;
 pub mod fake;
 pub mod host;
 pub mod json;
+pub mod pool;
