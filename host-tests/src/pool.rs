@@ -76,9 +76,9 @@ impl Pool {
             tls: false,
             authority: authority.to_string(),
         };
-        self.lock()
-            .get(&origin)
-            .map_or(0, |senders| senders.iter().filter(|s| !s.is_closed()).count())
+        self.lock().get(&origin).map_or(0, |senders| {
+            senders.iter().filter(|s| !s.is_closed()).count()
+        })
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Origin, Vec<Sender>>> {
@@ -197,7 +197,9 @@ impl Pool {
                 let tls = self
                     .tls
                     .get_or_init(tls_connector)
-                    .connect(name, stream).await.map_err(Error::Tls)?;
+                    .connect(name, stream)
+                    .await
+                    .map_err(Error::Tls)?;
                 Box::new(tls)
             } else {
                 Box::new(stream)
@@ -230,7 +232,9 @@ fn server_name(
     if let Ok(addr) = authority.parse::<std::net::SocketAddr>() {
         return Ok(ServerName::from(addr.ip()));
     }
-    let host = authority.rsplit_once(':').map_or(authority, |(host, _)| host);
+    let host = authority
+        .rsplit_once(':')
+        .map_or(authority, |(host, _)| host);
     ServerName::try_from(host.to_string())
         .map_err(|e| Error::Tls(std::io::Error::new(std::io::ErrorKind::InvalidInput, e)))
 }

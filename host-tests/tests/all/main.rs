@@ -3,6 +3,7 @@
 mod support;
 
 mod catalogue;
+mod compile_cache;
 mod coverage;
 mod demo;
 mod fake_conformance;
