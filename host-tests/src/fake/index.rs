@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::model::FakeState;
+use super::model::{FakeState, TimeEntry};
 
 /// Queries remembered at once; more than this and the oldest set is dropped.
 const MAX_QUERIES: usize = 64;
@@ -31,6 +31,9 @@ pub struct EntryIndex {
 struct Lists {
     generation: u64,
     by_query: HashMap<EntryQuery, Arc<[u32]>>,
+    /// Stopped entries as JSON, by account and position: their rendering does not depend on
+    /// the time of the request (a running entry's hours do, so those are never kept).
+    rendered: HashMap<(u64, u32), Arc<str>>,
 }
 
 impl std::fmt::Debug for EntryIndex {
@@ -65,10 +68,7 @@ impl EntryIndex {
     /// were computed, else from `build` (then remembered).
     pub fn positions(&self, query: &EntryQuery, build: impl FnOnce() -> Vec<u32>) -> Arc<[u32]> {
         let mut lists = self.lists.lock().unwrap_or_else(PoisonError::into_inner);
-        if lists.generation != self.generation {
-            lists.by_query.clear();
-            lists.generation = self.generation;
-        }
+        lists.refresh(self.generation);
         if let Some(positions) = lists.by_query.get(query) {
             return positions.clone();
         }
@@ -78,6 +78,46 @@ impl EntryIndex {
         }
         lists.by_query.insert(query.clone(), positions.clone());
         positions
+    }
+}
+
+impl Lists {
+    fn refresh(&mut self, generation: u64) {
+        if self.generation != generation {
+            self.by_query.clear();
+            self.rendered.clear();
+            self.generation = generation;
+        }
+    }
+}
+
+impl EntryIndex {
+    /// The JSON of the entry at `position` of `account_id`'s entries as listed at `now`: the
+    /// same text as serialising `entry.live(now)` through a `serde_json::Value`, kept for
+    /// stopped entries until the state changes.
+    pub fn rendered(
+        &self,
+        account_id: u64,
+        position: u32,
+        entry: &TimeEntry,
+        now: DateTime<Utc>,
+    ) -> Arc<str> {
+        let render = || -> Arc<str> {
+            serde_json::to_value(entry.live(now))
+                .map(|value| value.to_string())
+                .unwrap_or_else(|_| "null".into())
+                .into()
+        };
+        if entry.is_running {
+            return render();
+        }
+        let mut lists = self.lists.lock().unwrap_or_else(PoisonError::into_inner);
+        lists.refresh(self.generation);
+        lists
+            .rendered
+            .entry((account_id, position))
+            .or_insert_with(render)
+            .clone()
     }
 }
 

@@ -5,13 +5,14 @@
 //! fields is a 422: Harvest leaves this undocumented (§12) and the fake is strict on purpose.
 
 use std::cmp::Reverse;
+use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
-use serde_json::Value;
 
 use super::auth::{Caller, Role};
 use super::clock::{format_time, parse_date, parse_time};
@@ -67,7 +68,7 @@ pub async fn list(
     caller: Caller,
     State(app): State<App>,
     params: Params,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let user_id = match params.get("user_id") {
         Some("me") => Some(caller.user_id),
         _ => params.id("user_id")?,
@@ -133,16 +134,34 @@ pub async fn list(
     });
     let spec = ListSpec::new(&app.origin, "/v2/time_entries", "time_entries");
     let window = spec.page_range(positions.len(), &params)?;
-    // Only this page's entries are copied under the lock; rendering happens after it.
-    let page: Vec<TimeEntry> = positions
+    // The page's entries as JSON (kept by the index while nothing changes), then the envelope
+    // around them after the lock: the same text as serialising the whole page as one value.
+    let page: Vec<Arc<str>> = positions
         .get(window)
         .unwrap_or(&[])
         .iter()
-        .filter_map(|&i| account.time_entries.get(i as usize))
-        .map(|e| e.live(now))
+        .filter_map(|&i| {
+            let entry = account.time_entries.get(i as usize)?;
+            Some(st.entry_index.rendered(account.account_id, i, entry, now))
+        })
         .collect();
     drop(st);
-    spec.page_window(positions.len(), &page, &params).map(Json)
+    let empty: &[TimeEntry] = &[];
+    let envelope = spec
+        .page_window(positions.len(), empty, &params)?
+        .to_string();
+    let placeholder = format!("\"{}\":[]", spec.key);
+    let mut entries = String::with_capacity(page.iter().map(|e| e.len() + 1).sum::<usize>() + 32);
+    entries.push_str(&format!("\"{}\":[", spec.key));
+    for (n, entry) in page.iter().enumerate() {
+        if n > 0 {
+            entries.push(',');
+        }
+        entries.push_str(entry);
+    }
+    entries.push(']');
+    let body = envelope.replacen(&placeholder, &entries, 1);
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// Finds an entry the caller may see: 404 if missing, 403 if it is someone else's (Members, §8).
