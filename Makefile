@@ -73,8 +73,8 @@ demo: build
 	target/release/harvest-host demo
 
 # Prints the performance table and writes it to dist/bench.md (see README, Performance).
-bench: component
-	cargo build --release -p harvest-bench $(HOST_RELEASE)
+bench: component mcp-client
+	cargo build --release -p harvest-bench -p harvest-host $(HOST_RELEASE)
 	target/release/harvest-bench
 
 clean:

@@ -7,6 +7,7 @@ use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use super::faults::Fault;
+use super::index::StateGuard;
 use super::model::FakeState;
 use super::recorder::RecordedRequest;
 
@@ -30,7 +31,7 @@ pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl App {
-    pub fn lock(&self) -> MutexGuard<'_, FakeState> {
-        lock(&self.state)
+    pub fn lock(&self) -> StateGuard<'_> {
+        StateGuard::new(lock(&self.state))
     }
 }

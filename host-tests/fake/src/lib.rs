@@ -23,6 +23,7 @@ mod entry;
 mod error;
 mod faults;
 pub mod ids;
+mod index;
 mod invoice_lines;
 mod invoices;
 mod lists;
@@ -47,7 +48,7 @@ mod users;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -62,6 +63,7 @@ pub use ids::{
     ACCOUNT_ID, ADMIN_TOKEN, CLIENT_ID, CLIENT_SECRET, FORECAST_ACCOUNT_ID, MEMBER_TOKEN,
     MULTI_TOKEN, REDIRECT_URL, TIMESTAMP_ACCOUNT_ID,
 };
+pub use index::StateGuard;
 pub use model::*;
 pub use recorder::RecordedRequest;
 pub use reports::{TimeRow, UninvoicedRow};
@@ -182,7 +184,7 @@ impl FakeHarvest {
     }
 
     /// The live data. Drop the guard before sending requests to the fake.
-    pub fn state(&self) -> MutexGuard<'_, FakeState> {
+    pub fn state(&self) -> StateGuard<'_> {
         self.app.lock()
     }
 

@@ -599,6 +599,8 @@ pub struct FakeState {
     pub access_token_lifetime_secs: u64,
     pub clock: Clock,
     pub(crate) issued: u64,
+    /// Time-entry listings by query, reset by any change (see `index.rs`).
+    pub(crate) entry_index: super::index::EntryIndex,
 }
 
 impl FakeState {

@@ -63,14 +63,34 @@ impl<'a> ListSpec<'a> {
         items: &[T],
         params: &Params,
     ) -> Result<Value, ApiError> {
+        let window = self.page_range(items.len(), params)?;
+        self.page_window(items.len(), items.get(window).unwrap_or(&[]), params)
+    }
+
+    /// Where the page `params` asks for lies among `total` items (checking `page` and
+    /// `per_page`), so that a caller can render only that page.
+    pub fn page_range(
+        &self,
+        total: usize,
+        params: &Params,
+    ) -> Result<std::ops::Range<usize>, ApiError> {
+        let size = self.per_page(params)? as usize;
+        let start = (Self::page(params)? - 1).saturating_mul(size).min(total);
+        Ok(start..(start + size).min(total))
+    }
+
+    /// The page-based envelope of a list of `total` items whose requested page
+    /// ([`Self::page_range`]) is `slice`.
+    pub fn page_window<T: Serialize>(
+        &self,
+        total: usize,
+        slice: &[T],
+        params: &Params,
+    ) -> Result<Value, ApiError> {
         let per_page = self.per_page(params)?;
         let page = Self::page(params)?;
         let size = per_page as usize;
-        let total_pages = items.len().div_ceil(size).max(1);
-        let start = (page - 1).saturating_mul(size).min(items.len());
-        let slice = items
-            .get(start..(start + size).min(items.len()))
-            .unwrap_or(&[]);
+        let total_pages = total.div_ceil(size).max(1);
         let link = |p: usize| {
             self.link(
                 params,
@@ -83,7 +103,7 @@ impl<'a> ListSpec<'a> {
             self.key: slice,
             "per_page": per_page,
             "total_pages": total_pages,
-            "total_entries": items.len(),
+            "total_entries": total,
             "next_page": next,
             "previous_page": previous,
             "page": page,

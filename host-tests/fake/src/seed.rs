@@ -94,5 +94,6 @@ pub fn state(anchor: NaiveDate, access_token_lifetime_secs: u64) -> FakeState {
         access_token_lifetime_secs,
         clock: Clock::new(anchor),
         issued: 0,
+        entry_index: Default::default(),
     }
 }

@@ -7,19 +7,21 @@
 //! fake is strict on purpose.
 
 use std::cmp::Reverse;
+use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize, Serializer};
-use serde_json::Value;
+use serde::Deserialize;
 
 use super::app::App;
-use super::auth::Caller;
+use super::auth::{Caller, Role};
 use super::clock::{format_time, parse_date, parse_time};
 use super::entry::span_hours;
 use super::error::{ApiError, Problems};
+use super::index::EntryQuery;
 use super::model::{AccountData, ExternalReference, TimeEntry};
 use super::pagination::ListSpec;
 use super::params::{Params, Payload, path_id};
@@ -68,7 +70,7 @@ pub async fn list(
     caller: Caller,
     State(app): State<App>,
     params: Params,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let user_id = match params.get("user_id") {
         Some("me") => Some(caller.user_id),
         _ => params.id("user_id")?,
@@ -88,45 +90,80 @@ pub async fn list(
     let approval = params.get("approval_status");
     let st = app.lock();
     let now = st.clock.now();
-    let mut entries: Vec<Live> = caller
-        .account(&st)?
-        .time_entries
-        .iter()
-        .filter(|e| caller.may_see_user(e.user.id) && user_id.is_none_or(|id| e.user.id == id))
-        .filter(|e| {
-            client_id.is_none_or(|id| e.client.id == id)
-                && project_id.is_none_or(|id| e.project.id == id)
-        })
-        .filter(|e| {
-            task_id.is_none_or(|id| e.task.id == id) && is_billed.is_none_or(|b| e.is_billed == b)
-        })
-        .filter(|e| {
-            is_running.is_none_or(|r| e.is_running == r)
-                && approval.is_none_or(|a| e.approval_status == a)
-        })
-        .filter(|e| from.is_none_or(|d| e.spent_date >= d) && to.is_none_or(|d| e.spent_date <= d))
-        .filter(|e| since.is_none_or(|s| e.updated_at >= s))
-        .filter(|e| {
-            reference.is_none_or(|r| {
-                e.external_reference.as_ref().and_then(|x| x.id.as_deref()) == Some(r)
+    let account = caller.account(&st)?;
+    let query = EntryQuery {
+        account_id: account.account_id,
+        only_user: Some(caller.user_id).filter(|_| caller.role == Role::Member),
+        user_id,
+        client_id,
+        project_id,
+        task_id,
+        is_billed,
+        is_running,
+        approval: approval.map(str::to_owned),
+        from,
+        to,
+        since,
+        reference: reference.map(str::to_owned),
+    };
+    // Every page of a listing shares one filtered, sorted list of positions (see `index.rs`).
+    let positions = st.entry_index.positions(&query, || {
+        let entries = &account.time_entries;
+        let mut positions: Vec<u32> = (0..entries.len() as u32)
+            .filter(|&i| {
+                let e = &entries[i as usize];
+                caller.may_see_user(e.user.id)
+                    && user_id.is_none_or(|id| e.user.id == id)
+                    && client_id.is_none_or(|id| e.client.id == id)
+                    && project_id.is_none_or(|id| e.project.id == id)
+                    && task_id.is_none_or(|id| e.task.id == id)
+                    && is_billed.is_none_or(|b| e.is_billed == b)
+                    && is_running.is_none_or(|r| e.is_running == r)
+                    && approval.is_none_or(|a| e.approval_status == a)
+                    && from.is_none_or(|d| e.spent_date >= d)
+                    && to.is_none_or(|d| e.spent_date <= d)
+                    && since.is_none_or(|s| e.updated_at >= s)
+                    && reference.is_none_or(|r| {
+                        e.external_reference.as_ref().and_then(|x| x.id.as_deref()) == Some(r)
+                    })
             })
+            .collect();
+        positions.sort_by_key(|&i| {
+            let e = &entries[i as usize];
+            Reverse((e.spent_date, e.id))
+        });
+        positions
+    });
+    let spec = ListSpec::new(&app.origin, "/v2/time_entries", "time_entries");
+    let window = spec.page_range(positions.len(), &params)?;
+    // The page's entries as JSON (kept by the index while nothing changes), then the envelope
+    // around them after the lock: the same text as serialising the whole page as one value.
+    let page: Vec<Arc<str>> = positions
+        .get(window)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|&i| {
+            let entry = account.time_entries.get(i as usize)?;
+            Some(st.entry_index.rendered(account.account_id, i, entry, now))
         })
-        .map(|e| Live(e, now))
         .collect();
-    entries.sort_by_key(|Live(e, _)| Reverse((e.spent_date, e.id)));
-    ListSpec::new(&app.origin, "/v2/time_entries", "time_entries")
-        .page_based(&entries, &params)
-        .map(Json)
-}
-
-/// An entry as listed at a moment: only the entries of the page asked for are rendered, so a
-/// long list costs a sort, not a copy of every entry, per page.
-struct Live<'a>(&'a TimeEntry, DateTime<Utc>);
-
-impl Serialize for Live<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.live(self.1).serialize(serializer)
+    drop(st);
+    let empty: &[TimeEntry] = &[];
+    let envelope = spec
+        .page_window(positions.len(), empty, &params)?
+        .to_string();
+    let placeholder = format!("\"{}\":[]", spec.key);
+    let mut entries = String::with_capacity(page.iter().map(|e| e.len() + 1).sum::<usize>() + 32);
+    entries.push_str(&format!("\"{}\":[", spec.key));
+    for (n, entry) in page.iter().enumerate() {
+        if n > 0 {
+            entries.push(',');
+        }
+        entries.push_str(entry);
     }
+    entries.push(']');
+    let body = envelope.replacen(&placeholder, &entries, 1);
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// Finds an entry the caller may see: 404 if missing, 403 if it is someone else's (Members,

@@ -85,14 +85,8 @@ impl WasiHttpHooks for NetworkPolicy {
             return Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) });
         }
         _ = fut;
-        Box::new(async move {
-            use http_body_util::BodyExt;
-            let (response, io) = wasmtime_wasi_http::default_send_request(request, options).await?;
-            Ok((
-                response.map(BodyExt::boxed_unsync),
-                Box::new(io) as Box<dyn Future<Output = _> + Send>,
-            ))
-        })
+        // Allowed: sent on a kept-alive connection to the origin (see `pool.rs`).
+        Box::new(crate::pool::shared().send(request, options))
     }
 }
 
@@ -124,9 +118,18 @@ impl Host {
     }
 
     pub fn load(path: &Path) -> Result<Host> {
-        let engine = Engine::new(&wasmtime::Config::new())?;
-        let component = Component::from_file(&engine, path)
+        Host::load_with(path, &crate::cache::Cache::disabled()).map(|(host, _)| host)
+    }
+
+    /// Loads the component through `cache` (see `cache.rs`), saying whether it was compiled.
+    pub fn load_with(
+        path: &Path,
+        cache: &crate::cache::Cache,
+    ) -> Result<(Host, crate::cache::Outcome)> {
+        let engine = Engine::new(&crate::engine::config())?;
+        let (component, outcome) = std::fs::read(path)
             .map_err(anyhow::Error::from)
+            .and_then(|bytes| cache.component(&engine, &bytes))
             .with_context(|| {
                 format!(
                     "loading the component {} (run `make build` first)",
@@ -137,11 +140,12 @@ impl Host {
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
         wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker)?;
         let pre = HarvestPre::new(linker.instantiate_pre(&component)?)?;
-        Ok(Host {
+        let host = Host {
             engine,
             component,
             pre,
-        })
+        };
+        Ok((host, outcome))
     }
 
     /// The interfaces the component imports, each with the number of functions the host
@@ -412,6 +416,6 @@ fn allowed_hosts(env: &[(String, String)]) -> Vec<String> {
 /// The `HARVEST_*` variables of this process's environment, and only those.
 pub fn config_from_process_env() -> Vec<(String, String)> {
     std::env::vars()
-        .filter(|(key, _)| key.starts_with(CONFIG_PREFIX))
+        .filter(|(key, _)| key.starts_with(CONFIG_PREFIX) && key != crate::cache::CACHE_DIR_ENV)
         .collect()
 }

@@ -4,6 +4,7 @@ mod support;
 mod values;
 
 mod accounts_and_config;
+mod compile_cache;
 mod demo;
 mod export_coverage;
 mod fake_conformance;

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use harvest_fake::{self as fake, FakeHarvest, FakeOptions};
+use harvest_host::cache::Cache;
 use harvest_host::host::{Host, config_from_process_env, error_json};
 
 mod connect;
@@ -24,6 +25,10 @@ mod mcp;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Compile the component afresh and keep nothing in the cache directory
+    /// ($HARVEST_HOST_CACHE_DIR, else $XDG_CACHE_HOME/harvest-host or ~/.cache/harvest-host).
+    #[arg(long, global = true)]
+    no_cache: bool,
 }
 
 #[derive(Subcommand)]
@@ -96,6 +101,8 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
+    let cache = Cache::from_flag(cli.no_cache);
+    let load = |path: &std::path::Path| Host::load_with(path, &cache).map(|(host, _)| host);
     match cli.command {
         Command::Fake { addr, anchor } => {
             let mut options = FakeOptions {
@@ -117,14 +124,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Demo { component } => {
-            let host =
-                Host::load(&component.unwrap_or_else(|| PathBuf::from("dist/harvest.wasm")))?;
+            let host = load(&component.unwrap_or_else(|| PathBuf::from("dist/harvest.wasm")))?;
             demo::run(&host)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Tools { component } => {
-            let host =
-                Host::load(&component.unwrap_or_else(|| PathBuf::from("dist/harvest.wasm")))?;
+            let host = load(&component.unwrap_or_else(|| PathBuf::from("dist/harvest.wasm")))?;
             let tools: Vec<serde_json::Value> = host.tools()?.iter().map(tool_json).collect();
             println!("{}", serde_json::to_string_pretty(&tools)?);
             Ok(ExitCode::SUCCESS)
@@ -135,7 +140,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             component,
         } => {
             let path = component.unwrap_or_else(|| PathBuf::from("dist/harvest.wasm"));
-            let host = Host::load(&path)?;
+            let host = load(&path)?;
             let name = tool.replace('-', "_");
             let (outcome, _) = host.call_tool(&config_from_process_env(), &name, &args)?;
             let (json, code) = match outcome {
@@ -149,20 +154,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(code)
         }
         Command::Mcp { component } => {
-            let host =
-                Host::load(&component.unwrap_or_else(|| PathBuf::from("dist/harvest.wasm")))?;
-            mcp::serve(host)?;
+            mcp::serve(
+                component.unwrap_or_else(|| PathBuf::from("dist/harvest.wasm")),
+                cache.clone(),
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Connect { port, component } => {
-            let host =
-                Host::load(&component.unwrap_or_else(|| PathBuf::from("dist/harvest.wasm")))?;
+            let host = load(&component.unwrap_or_else(|| PathBuf::from("dist/harvest.wasm")))?;
             connect::connect(&host, port)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Refresh { component } => {
-            let host =
-                Host::load(&component.unwrap_or_else(|| PathBuf::from("dist/harvest.wasm")))?;
+            let host = load(&component.unwrap_or_else(|| PathBuf::from("dist/harvest.wasm")))?;
             connect::refresh(&host)?;
             Ok(ExitCode::SUCCESS)
         }

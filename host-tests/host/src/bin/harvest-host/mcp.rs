@@ -5,10 +5,12 @@
 //! client sends. Stdout carries the protocol; every log line goes to stderr.
 
 use std::borrow::Cow;
-use std::sync::Arc;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow};
+use harvest_host::cache::{Cache, CachedTool, ComponentDigest};
 use harvest_host::host::{self, Host};
 use harvest_host::wit;
 use rmcp::model::{
@@ -25,19 +27,51 @@ projects, tasks, clients, invoices and payments, reports. When the access token 
 several Harvest accounts, call list_accounts first and pass the chosen account_id to the other \
 tools. Dates are YYYY-MM-DD; hours are decimal.";
 
-/// Serves `host` on stdin and stdout until the client closes the connection.
-pub fn serve(host: Host) -> Result<()> {
-    let tools = host
-        .tools()?
-        .iter()
-        .map(mcp_tool)
-        .collect::<Result<Vec<_>>>()?;
+/// Serves the component at `path` on stdin and stdout until the client closes the connection.
+///
+/// The component is loaded (through `cache`) on a thread of its own while the session starts:
+/// `initialize` never waits for it, and `tools/list` waits only when the catalogue is not
+/// cached beside the compiled component (see `host_tests::cache`).
+pub fn serve(path: PathBuf, cache: Cache) -> Result<()> {
+    let bytes = std::fs::read(&path).with_context(|| {
+        format!(
+            "reading the component {} (run `make build` first)",
+            path.display()
+        )
+    })?;
+    let digest = ComponentDigest::of(&bytes);
+    drop(bytes);
+    let tools = Arc::new(OnceLock::new());
+    if let Some(cached) = cache.catalogue(&digest) {
+        let listed = cached
+            .iter()
+            .map(|tool| mcp_tool(&wit::Tool::from(tool)))
+            .collect::<Result<Vec<_>>>();
+        if let Ok(listed) = listed {
+            let _ = tools.set(Arc::new(listed));
+        }
+    }
     let server = Server {
-        host: Arc::new(host),
-        tools: Arc::new(tools),
+        host: Arc::new(LazyHost {
+            path,
+            cache,
+            digest,
+            tools: tools.clone(),
+            loaded: OnceLock::new(),
+        }),
+        tools,
         env: Arc::new(host::config_from_process_env()),
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    let loading = server.host.clone();
+    std::thread::Builder::new()
+        .name("load-component".into())
+        .spawn(move || {
+            if let Err(error) = loading.get() {
+                eprintln!("harvest-host mcp: {error}");
+            }
+        })?;
+    // One thread: the protocol is one client on stdio; calls run on blocking threads.
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async {
@@ -50,10 +84,49 @@ pub fn serve(host: Host) -> Result<()> {
     })
 }
 
+/// The component, loaded once by whoever needs it first (the loading thread, or a request that
+/// arrives before it is done and then waits for it).
+struct LazyHost {
+    path: PathBuf,
+    cache: Cache,
+    digest: ComponentDigest,
+    /// Filled from the cache at start, or here once the component is loaded.
+    tools: Arc<OnceLock<Arc<Vec<Tool>>>>,
+    loaded: OnceLock<Result<Host, String>>,
+}
+
+impl LazyHost {
+    fn get(&self) -> Result<&Host, String> {
+        self.loaded
+            .get_or_init(|| self.load().map_err(|error| format!("{error:#}")))
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    fn load(&self) -> Result<Host> {
+        let started = Instant::now();
+        let (host, outcome) = Host::load_with(&self.path, &self.cache)?;
+        eprintln!(
+            "harvest-host mcp: component loaded in {} ms ({outcome:?})",
+            started.elapsed().as_millis()
+        );
+        if self.tools.get().is_none() {
+            let catalogue = host.tools()?;
+            let listed = catalogue.iter().map(mcp_tool).collect::<Result<Vec<_>>>()?;
+            let _ = self.tools.set(Arc::new(listed));
+            let cached: Vec<CachedTool> = catalogue.iter().map(CachedTool::from).collect();
+            if let Err(error) = self.cache.store_catalogue(&self.digest, &cached) {
+                eprintln!("harvest-host mcp: not caching the catalogue: {error:#}");
+            }
+        }
+        Ok(host)
+    }
+}
+
 #[derive(Clone)]
 struct Server {
-    host: Arc<Host>,
-    tools: Arc<Vec<Tool>>,
+    host: Arc<LazyHost>,
+    tools: Arc<OnceLock<Arc<Vec<Tool>>>>,
     /// The component's configuration: the host's `HARVEST_*` variables, read once.
     env: Arc<Vec<(String, String)>>,
 }
@@ -72,11 +145,29 @@ impl ServerHandler for Server {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        Ok(ListToolsResult::with_all_items(self.tools.to_vec()))
+        if let Some(tools) = self.tools.get() {
+            return Ok(ListToolsResult::with_all_items(tools.to_vec()));
+        }
+        let host = self.host.clone();
+        let loaded = tokio::task::spawn_blocking(move || host.get().map(drop))
+            .await
+            .map_err(|e| e.to_string())
+            .and_then(|loaded| loaded);
+        match (loaded, self.tools.get()) {
+            (Ok(()), Some(tools)) => Ok(ListToolsResult::with_all_items(tools.to_vec())),
+            (failure, _) => {
+                eprintln!("harvest-host mcp: tools/list: {failure:?}");
+                Err(ErrorData::internal_error(
+                    "the component failed to load",
+                    None,
+                ))
+            }
+        }
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
-        self.tools.iter().find(|tool| tool.name == name).cloned()
+        let tools = self.tools.get()?;
+        tools.iter().find(|tool| tool.name == name).cloned()
     }
 
     async fn call_tool(
@@ -90,7 +181,10 @@ impl ServerHandler for Server {
         let started = Instant::now();
         let call = {
             let name = name.clone();
-            tokio::task::spawn_blocking(move || host.call_tool(&env, &name, &arguments))
+            tokio::task::spawn_blocking(move || {
+                let host = host.get().map_err(|error| anyhow!(error))?;
+                host.call_tool(&env, &name, &arguments)
+            })
         };
         let outcome = call
             .await
