@@ -16,6 +16,7 @@ pub const CONNECT_TIMEOUT: &str = "HARVEST_CONNECT_TIMEOUT_MS";
 pub const FIRST_BYTE_TIMEOUT: &str = "HARVEST_FIRST_BYTE_TIMEOUT_MS";
 pub const BETWEEN_BYTES_TIMEOUT: &str = "HARVEST_BETWEEN_BYTES_TIMEOUT_MS";
 pub const PAGE_CONCURRENCY: &str = "HARVEST_PAGE_CONCURRENCY";
+pub const CALL_DEADLINE: &str = "HARVEST_CALL_DEADLINE_SECONDS";
 pub const CLIENT_ID: &str = "HARVEST_CLIENT_ID";
 pub const CLIENT_SECRET: &str = "HARVEST_CLIENT_SECRET";
 
@@ -133,48 +134,69 @@ pub struct Policy {
     pub between_bytes_timeout_ms: u64,
     /// Pages of a page-numbered list requested at once; 1 reads them one after another.
     pub page_concurrency: usize,
+    /// The whole call's budget on the WASI monotonic clock: every request, retry, rate-limit
+    /// wait and page (concurrent pages included) ends within it.
+    pub call_deadline_secs: u64,
 }
 
 /// The most pages requested at once: well inside Harvest's 100 requests per 15 seconds.
 pub const MAX_PAGE_CONCURRENCY: usize = 16;
+/// The longest call deadline accepted: an hour, four Harvest report rate-limit windows.
+pub const MAX_CALL_DEADLINE_SECS: u64 = 3600;
+
+/// Retries of a repeatable request after a timeout (connect, first byte, between bytes). Resets
+/// and 502/503/504 come back at once and are retried twice; a timeout costs a whole timeout, so
+/// it is retried once: a silent Harvest then holds a call for two first-byte timeouts and one
+/// backoff, 15 + 0.5 + 15 s, about 30.5 s at most, inside the 35 s an agent's MCP client waits.
+/// One retry on a fresh connection still rescues the usual cause of a lone timeout (a stuck
+/// connection or a lost packet); a second one rarely does and would pass 35 s.
+pub const TIMEOUT_RETRIES: u32 = 1;
 
 impl Default for Policy {
+    /// The defaults bound every call (README, "When Harvest or the network misbehaves"):
+    ///
+    /// - first byte 15 s: Harvest answers in well under a second, its slowest report queries in
+    ///   a few; 15 s is many times that, and with [`TIMEOUT_RETRIES`] a silent Harvest ends in a
+    ///   typed error in about 30.5 s (a single 30 s try with no retry would bound it as well,
+    ///   but gives up on the lone stuck connection that a retry rescues);
+    /// - between bytes 15 s: a body that stalls mid-way is bounded the same way as one that
+    ///   never starts;
+    /// - connect 10 s: a connection that cannot be opened in 10 s will not open in 60, and a
+    ///   connect that never happened is safe to retry, so two tries cost 20 s;
+    /// - call deadline 120 s: room for a large list of many pages, one 30 s rate-limit wait and
+    ///   a retry, while still ending every call, whatever the upstream does, in two minutes.
     fn default() -> Policy {
         Policy {
             rate_limit_wait_secs: 30,
             connect_timeout_ms: 10_000,
-            first_byte_timeout_ms: 60_000,
-            between_bytes_timeout_ms: 30_000,
+            first_byte_timeout_ms: 15_000,
+            between_bytes_timeout_ms: 15_000,
             page_concurrency: 4,
+            call_deadline_secs: 120,
         }
     }
 }
 
 impl Policy {
     fn from_lookup(value: impl Fn(&str) -> Option<String>) -> Result<Policy, Error> {
-        let number = |key: &str, default: u64, max: u64| match value(key) {
+        let bounded = |key: &str, default: u64, min: u64, max: u64| match value(key) {
             None => Ok(default),
             Some(raw) => raw
                 .parse::<u64>()
                 .ok()
-                .filter(|n| *n <= max)
+                .filter(|n| (min..=max).contains(n))
                 .ok_or_else(|| {
-                    Error::Config(format!("{key} must be a whole number from 0 to {max}"))
+                    Error::Config(format!("{key} must be a whole number from {min} to {max}"))
                 }),
         };
+        let number = |key: &str, default: u64, max: u64| bounded(key, default, 0, max);
         let defaults = Policy::default();
-        let page_concurrency = match value(PAGE_CONCURRENCY) {
-            None => defaults.page_concurrency,
-            Some(raw) => raw
-                .parse::<usize>()
-                .ok()
-                .filter(|n| (1..=MAX_PAGE_CONCURRENCY).contains(n))
-                .ok_or_else(|| {
-                    Error::Config(format!(
-                        "{PAGE_CONCURRENCY} must be a whole number from 1 to {MAX_PAGE_CONCURRENCY}"
-                    ))
-                })?,
-        };
+        let page_concurrency = bounded(
+            PAGE_CONCURRENCY,
+            defaults.page_concurrency as u64,
+            1,
+            MAX_PAGE_CONCURRENCY as u64,
+        )?;
         Ok(Policy {
             rate_limit_wait_secs: number(RATE_LIMIT_WAIT, defaults.rate_limit_wait_secs, 3600)?,
             connect_timeout_ms: number(CONNECT_TIMEOUT, defaults.connect_timeout_ms, 600_000)?,
@@ -188,7 +210,13 @@ impl Policy {
                 defaults.between_bytes_timeout_ms,
                 600_000,
             )?,
-            page_concurrency,
+            page_concurrency: usize::try_from(page_concurrency).unwrap_or(MAX_PAGE_CONCURRENCY),
+            call_deadline_secs: bounded(
+                CALL_DEADLINE,
+                defaults.call_deadline_secs,
+                1,
+                MAX_CALL_DEADLINE_SECS,
+            )?,
         })
     }
 }
@@ -390,6 +418,76 @@ mod tests {
                 "{message}"
             );
         }
+    }
+
+    #[test]
+    fn defaults_bound_a_silent_upstream_well_inside_35_seconds() {
+        let p = Policy::default();
+        assert_eq!(
+            (
+                p.connect_timeout_ms,
+                p.first_byte_timeout_ms,
+                p.between_bytes_timeout_ms,
+                p.call_deadline_secs
+            ),
+            (10_000, 15_000, 15_000, 120)
+        );
+        // Every try of a silent request, and the backoff (at most 0.5 s) before each retry.
+        let tries = u64::from(1 + TIMEOUT_RETRIES);
+        let worst_ms = tries * p.first_byte_timeout_ms.max(p.between_bytes_timeout_ms)
+            + u64::from(TIMEOUT_RETRIES) * 500;
+        assert!(worst_ms <= 31_000, "{worst_ms} ms");
+        assert!(tries * p.connect_timeout_ms <= 31_000);
+    }
+
+    #[test]
+    fn call_deadline_is_read_and_bounded() {
+        let deadline = |value: &str| {
+            config(&[(ACCESS_TOKEN, "t"), (CALL_DEADLINE, value)])
+                .map(|c| c.policy.call_deadline_secs)
+        };
+        assert_eq!(deadline("2").ok(), Some(2));
+        assert_eq!(deadline(" 3600 ").ok(), Some(3600));
+        assert_eq!(deadline("").ok(), Some(120), "empty is unset");
+        for bad in ["0", "3601", "-5", "1.5", "2 min", "99999999999999999999"] {
+            let Err(Error::Config(message)) = deadline(bad) else {
+                panic!("{bad} must be refused")
+            };
+            assert!(
+                message.contains(CALL_DEADLINE) && message.contains("from 1 to 3600"),
+                "{message}"
+            );
+            if bad.len() > 4 {
+                assert!(!message.contains(bad), "the value is not echoed: {message}");
+            }
+        }
+    }
+
+    #[test]
+    fn timeouts_are_read_from_their_keys() {
+        let Ok(c) = config(&[
+            (ACCESS_TOKEN, "t"),
+            (FIRST_BYTE_TIMEOUT, "300"),
+            (BETWEEN_BYTES_TIMEOUT, "400"),
+            (CONNECT_TIMEOUT, "500"),
+        ]) else {
+            panic!("valid config")
+        };
+        let p = c.policy;
+        assert_eq!(
+            (
+                p.first_byte_timeout_ms,
+                p.between_bytes_timeout_ms,
+                p.connect_timeout_ms
+            ),
+            (300, 400, 500)
+        );
+        let Err(Error::Config(message)) =
+            config(&[(ACCESS_TOKEN, "t"), (FIRST_BYTE_TIMEOUT, "600001")])
+        else {
+            panic!("over the maximum")
+        };
+        assert!(message.contains(FIRST_BYTE_TIMEOUT), "{message}");
     }
 
     #[test]

@@ -5,7 +5,9 @@
 use std::ops::ControlFlow;
 
 use serde::de::DeserializeOwned;
+use wasip2::clocks::monotonic_clock;
 
+use super::deadline::Deadline;
 use super::error::check_status;
 use super::request::{Request, Server};
 use super::response::{Answer, Response};
@@ -20,6 +22,9 @@ pub struct Client {
     pub config: Config,
     /// The account of Harvest API requests; a Harvest ID client has none.
     account_id: Option<u64>,
+    /// The call's deadline, from the client's creation: every request it sends, with its
+    /// retries, rate-limit waits and pages, ends within it.
+    deadline: Deadline,
 }
 
 impl Client {
@@ -37,11 +42,14 @@ impl Client {
         Ok(client)
     }
 
-    /// A client for Harvest ID (accounts, OAuth), which needs no account.
+    /// A client for Harvest ID (accounts, OAuth), which needs no account. The call deadline
+    /// starts now, on the WASI monotonic clock.
     pub fn harvest_id(config: Config) -> Client {
+        let deadline = Deadline::new(monotonic_clock::now(), config.policy.call_deadline_secs);
         Client {
             config,
             account_id: None,
+            deadline,
         }
     }
 
@@ -67,10 +75,16 @@ impl Client {
     pub fn exchange<T>(&self, request: &Request<T>) -> Result<Response, Error> {
         let outgoing = [self.outgoing(request)?];
         let mut answer = None;
-        schedule::run(&outgoing, 1, &self.config.policy, &mut |_, response| {
-            answer = Some(response);
-            Ok(ControlFlow::Break(()))
-        })?;
+        schedule::run(
+            &outgoing,
+            1,
+            &self.config.policy,
+            &self.deadline,
+            &mut |_, response| {
+                answer = Some(response);
+                Ok(ControlFlow::Break(()))
+            },
+        )?;
         let [outgoing] = &outgoing;
         answer.unwrap_or_else(|| Err(lost(outgoing)))
     }
@@ -93,6 +107,7 @@ impl Client {
             &outgoing,
             concurrency,
             &self.config.policy,
+            &self.deadline,
             &mut |index, response| {
                 let response = response?;
                 let request = requests.get(index).ok_or_else(|| {

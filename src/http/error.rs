@@ -109,7 +109,8 @@ pub fn token_error(
     }
 }
 
-fn limit_name(path: &str) -> &'static str {
+/// Which of Harvest's rate limits `path` falls under, for messages.
+pub fn limit_name(path: &str) -> &'static str {
     if path.starts_with("/v2/reports") {
         "reports: 100 requests per 15 minutes"
     } else {

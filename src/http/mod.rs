@@ -5,10 +5,12 @@
 //! - [`response`]: an answer, and decoding a 2xx answer into `T`;
 //! - [`error`]: the one mapping from a status and a body to an [`Error`](crate::bindings::wit::Error);
 //! - [`wasi`]: bytes in and out of `wasi:http`;
-//! - [`schedule`]: flights in parallel, retries and rate-limit waits;
+//! - [`deadline`]: the call deadline and the per-request timeouts clipped to it;
+//! - [`schedule`]: flights in parallel, retries and rate-limit waits, all within the deadline;
 //! - [`client`]: the [`Client`], bound to a configuration and an account, that sends requests.
 
 mod client;
+mod deadline;
 pub mod error;
 mod query;
 mod request;

@@ -8,15 +8,18 @@ use wasip2::clocks::monotonic_clock;
 use wasip2::http::types::FutureIncomingResponse;
 use wasip2::io::poll::{self, Pollable};
 
+use super::deadline::{Deadline, Timeout, Timeouts};
 use super::error::retry_after_seconds;
 use super::response::Response;
 use super::wasi::{self, Failure, Outgoing};
 use crate::bindings::wit::Error;
-use crate::config::Policy;
+use crate::config::{Policy, TIMEOUT_RETRIES};
 
-/// Retries of a repeatable request after a gateway error or a network failure.
+/// Retries of a repeatable request after a gateway error or a network failure; of these, at
+/// most [`TIMEOUT_RETRIES`] after a timeout.
 const MAX_RETRIES: u32 = 2;
 const BACKOFF_BASE_MS: u64 = 250;
+const NANOS_PER_MS: u64 = 1_000_000;
 
 /// What `run` hands each outcome to; a trait object, so that one copy of the loop serves every
 /// caller.
@@ -27,11 +30,13 @@ pub type Each<'e> =
 /// retried on its own by the rules of [`Flight::settle`], and hands every outcome to `each` in
 /// the order of `requests` (an answer that arrives early waits for those before it). The first
 /// error `each` returns, or its `Break`, ends the exchange: no request after it is started, and
-/// those in flight are dropped.
+/// those in flight are dropped. Nothing outlives `deadline`: a request is not sent, a wait not
+/// started, and an answer not awaited past it.
 pub fn run(
     requests: &[Outgoing],
     concurrency: usize,
     policy: &Policy,
+    deadline: &Deadline,
     each: &mut Each<'_>,
 ) -> Result<(), Error> {
     let concurrency = concurrency.max(1);
@@ -43,7 +48,7 @@ pub fn run(
                 break;
             };
             let mut flight = Flight::new(request);
-            flight.start(policy);
+            flight.start(policy, deadline);
             flights.push_back((index, flight));
         }
         while flights
@@ -64,7 +69,7 @@ pub fn run(
         if flights.is_empty() {
             return Ok(());
         }
-        wait_for_any(&mut flights, policy);
+        wait_for_any(&mut flights, policy, deadline);
     }
 }
 
@@ -86,6 +91,14 @@ struct Flight<'r> {
     request: &'r Outgoing,
     waited_secs: u64,
     retries: u32,
+    /// Of the retries, those after a timeout.
+    timeout_retries: u32,
+    /// Times the request was handed to `wasi:http`.
+    attempts: u32,
+    /// The monotonic-clock instant of the first attempt.
+    began: Option<u64>,
+    /// The timeouts of the latest attempt, as clipped to the deadline.
+    timeouts: Option<Timeouts>,
     stage: Stage,
 }
 
@@ -105,74 +118,168 @@ impl<'r> Flight<'r> {
             request,
             waited_secs: 0,
             retries: 0,
+            timeout_retries: 0,
+            attempts: 0,
+            began: None,
+            timeouts: None,
             stage: Stage::Ready,
         }
     }
 
-    /// Sends the request (again), unless it is already done.
-    fn start(&mut self, policy: &Policy) {
+    /// Sends the request (again) with its timeouts clipped to the deadline, unless it is
+    /// already done or the deadline has passed.
+    fn start(&mut self, policy: &Policy, deadline: &Deadline) {
         if matches!(self.stage, Stage::Done(_)) {
             return;
         }
-        match wasi::send(self.request, policy) {
+        let now = monotonic_clock::now();
+        if deadline.has_passed(now) {
+            let error = deadline.error(
+                now,
+                &self.request.label(),
+                "before this request was sent",
+                false,
+            );
+            self.stage = Stage::Done(Err(error));
+            return;
+        }
+        let timeouts = deadline.clip(now, policy);
+        self.timeouts = Some(timeouts);
+        self.attempts += 1;
+        self.began.get_or_insert(now);
+        match wasi::send(self.request, &timeouts) {
             Ok(pending) => self.stage = Stage::InFlight(pending),
-            Err(failure) => self.settle(Err(failure), policy),
+            Err(failure) => self.settle(Err(failure), policy, deadline),
         }
     }
 
     /// Reads the answer once it has arrived.
-    fn receive(&mut self, policy: &Policy) {
+    fn receive(&mut self, policy: &Policy, deadline: &Deadline) {
         if let Stage::InFlight(pending) = &self.stage {
-            let attempt = wasi::receive(pending, self.request);
-            self.settle(attempt, policy);
+            let attempt = wasi::receive(pending, self.request, deadline.end());
+            self.settle(attempt, policy, deadline);
         }
     }
 
     /// Decides what an attempt leads to: done, or a pause before sending again. A 429 was not
     /// processed, so even a POST is sent again after `Retry-After`, within the call's wait
     /// budget (docs/harvest-notes.md#rate-limits); gateway errors and network failures are
-    /// retried with backoff only for requests that are safe to repeat.
-    fn settle(&mut self, attempt: Result<Response, Failure>, policy: &Policy) {
+    /// retried with backoff only for requests that are safe to repeat, timeouts at most
+    /// [`TIMEOUT_RETRIES`] times. No pause is started that would end past the deadline.
+    fn settle(&mut self, attempt: Result<Response, Failure>, policy: &Policy, deadline: &Deadline) {
         let request = self.request;
-        let pause_ms = match &attempt {
+        let now = monotonic_clock::now();
+        let attempt = attempt.map_err(|failure| self.named(failure, policy, deadline, now));
+        let retry = match &attempt {
             Ok(response) if response.status == 429 => {
-                let wait = u64::from(retry_after_seconds(
-                    response.retry_after.as_deref(),
-                    request.path(),
-                ));
-                (self.waited_secs + wait <= policy.rate_limit_wait_secs).then(|| {
-                    self.waited_secs += wait;
-                    wait * 1000
-                })
+                let wait = retry_after_seconds(response.retry_after.as_deref(), request.path());
+                let wait_secs = u64::from(wait);
+                if self.waited_secs + wait_secs > policy.rate_limit_wait_secs {
+                    None
+                } else if !deadline.allows_pause(now, wait_secs.saturating_mul(1_000_000_000)) {
+                    let error = deadline.rate_limit_error(now, wait, request.path());
+                    self.stage = Stage::Done(Err(error));
+                    return;
+                } else {
+                    self.waited_secs += wait_secs;
+                    Some((wait_secs * 1000, Retry::RateLimit))
+                }
             }
             Ok(response) if matches!(response.status, 502..=504) => (request.is_repeatable
                 && self.retries < MAX_RETRIES)
-                .then(|| backoff_ms(self.retries)),
-            Err(failure)
-                if failure.retryable && request.is_repeatable && self.retries < MAX_RETRIES =>
-            {
-                Some(backoff_ms(self.retries))
+                .then(|| (backoff_ms(self.retries), Retry::Failure)),
+            Err(failure) if failure.retryable && request.is_repeatable => {
+                let allowed = self.retries < MAX_RETRIES
+                    && (failure.timeout.is_none() || self.timeout_retries < TIMEOUT_RETRIES);
+                let kind = if failure.timeout.is_some() {
+                    Retry::Timeout
+                } else {
+                    Retry::Failure
+                };
+                allowed.then(|| (backoff_ms(self.retries), kind))
             }
             _ => None,
         };
-        self.stage = match pause_ms {
-            Some(ms) => {
-                if attempt.as_ref().is_ok_and(|r| r.status != 429) || attempt.is_err() {
+        self.stage = match retry {
+            Some((ms, kind)) if deadline.allows_pause(now, ms.saturating_mul(NANOS_PER_MS)) => {
+                if kind != Retry::RateLimit {
                     self.retries += 1;
                 }
-                Stage::Pausing(monotonic_clock::now().saturating_add(ms.saturating_mul(1_000_000)))
+                if kind == Retry::Timeout {
+                    self.timeout_retries += 1;
+                }
+                Stage::Pausing(now.saturating_add(ms.saturating_mul(NANOS_PER_MS)))
+            }
+            Some(_) => {
+                let note = deadline.retry_skipped_note(now);
+                Stage::Done(attempt.map_err(|error| noted(error, &note)))
             }
             None => Stage::Done(attempt.map_err(|failure| failure.error)),
         };
     }
+
+    /// A failure whose error names what ran out: the call deadline when it had passed or had
+    /// shortened the timeout that fired (never retried), else the timeout that fired.
+    fn named(&self, failure: Failure, policy: &Policy, deadline: &Deadline, now: u64) -> Failure {
+        let request = self.request;
+        let label = request.label();
+        if failure.deadline {
+            return Failure::from(deadline.error(
+                now,
+                &label,
+                "while reading the answer",
+                request.is_write,
+            ));
+        }
+        let Some(timeout) = failure.timeout else {
+            return failure;
+        };
+        let sent = request.is_write && timeout != Timeout::Connect;
+        let clipped = self
+            .timeouts
+            .is_some_and(|timeouts| timeouts.get(timeout).by_deadline);
+        if clipped || deadline.has_passed(now) {
+            let doing = match timeout {
+                Timeout::Connect => "while connecting",
+                Timeout::FirstByte => "while waiting for the answer",
+                Timeout::BetweenBytes => "while reading the answer",
+            };
+            return Failure::from(deadline.error(now, &label, doing, sent));
+        }
+        let elapsed = now.saturating_sub(self.began.unwrap_or(now));
+        Failure {
+            error: timeout.error(policy, &label, self.attempts, elapsed, request.is_write),
+            ..failure
+        }
+    }
 }
 
-/// Blocks until at least one flight can move on (an answer arrived, a pause ended), and moves
-/// every one that can. The instance sleeps in `wasi:io/poll`; nothing spins.
-fn wait_for_any(flights: &mut VecDeque<(usize, Flight)>, policy: &Policy) {
+/// Why a flight is sent again.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Retry {
+    RateLimit,
+    Timeout,
+    Failure,
+}
+
+/// The error of `failure`, whose retry the deadline did not allow, with `note` saying so.
+fn noted(failure: Failure, note: &str) -> Error {
+    match failure.error {
+        Error::Transport(mut t) => {
+            t.message = format!("{}; {note}", t.message);
+            Error::Transport(t)
+        }
+        other => other,
+    }
+}
+
+/// Blocks until at least one flight can move on (an answer arrived, a pause ended, the
+/// deadline passed), and moves every one that can. The instance sleeps in `wasi:io/poll`;
+/// nothing spins. At the deadline every flight still waiting ends with the deadline's error.
+fn wait_for_any(flights: &mut VecDeque<(usize, Flight)>, policy: &Policy, deadline: &Deadline) {
     for (_, flight) in flights.iter_mut() {
         if matches!(flight.stage, Stage::Ready) {
-            flight.start(policy);
+            flight.start(policy, deadline);
         }
     }
     let ready: Vec<usize> = {
@@ -190,6 +297,8 @@ fn wait_for_any(flights: &mut VecDeque<(usize, Flight)>, policy: &Policy) {
         if pollables.is_empty() {
             return;
         }
+        // Last, so that its index names no flight.
+        pollables.push(monotonic_clock::subscribe_instant(deadline.end()));
         let refs: Vec<&Pollable> = pollables.iter().collect();
         poll::poll(&refs)
             .into_iter()
@@ -200,10 +309,23 @@ fn wait_for_any(flights: &mut VecDeque<(usize, Flight)>, policy: &Policy) {
     for position in ready {
         if let Some((_, flight)) = flights.get_mut(position) {
             match flight.stage {
-                Stage::InFlight(_) => flight.receive(policy),
-                Stage::Pausing(_) => flight.start(policy),
+                Stage::InFlight(_) => flight.receive(policy, deadline),
+                Stage::Pausing(_) => flight.start(policy, deadline),
                 Stage::Ready | Stage::Done(_) => {}
             }
+        }
+    }
+    let now = monotonic_clock::now();
+    if deadline.has_passed(now) {
+        for (_, flight) in flights.iter_mut() {
+            let (doing, sent) = match flight.stage {
+                Stage::InFlight(_) => ("while waiting for the answer", flight.request.is_write),
+                Stage::Pausing(_) | Stage::Ready => ("before this request was sent again", false),
+                Stage::Done(_) => continue,
+            };
+            let error = deadline.error(now, &flight.request.label(), doing, sent);
+            // Dropping the future here abandons the request.
+            flight.stage = Stage::Done(Err(error));
         }
     }
 }

@@ -1,17 +1,20 @@
 //! Bytes in and out of `wasi:http`: sending a request with its headers and body, and reading
 //! an answer's status, headers and body.
 
+use wasip2::clocks::monotonic_clock;
 use wasip2::http::outgoing_handler;
 use wasip2::http::types::{
     ErrorCode, Fields, FutureIncomingResponse, IncomingBody, Method as WasiMethod, OutgoingBody,
-    OutgoingRequest, RequestOptions, Scheme as WasiScheme,
+    OutgoingRequest, RequestOptions, Scheme as WasiScheme, http_error_code,
 };
+use wasip2::io::poll;
 use wasip2::io::streams::StreamError;
 
+use super::deadline::{Timeout, Timeouts};
 use super::request::Method;
 use super::response::Response;
 use crate::bindings::wit::Error;
-use crate::config::{Origin, Policy, Scheme};
+use crate::config::{Origin, Scheme};
 
 /// Largest response body read; a larger one is an error, never a silently short answer.
 const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
@@ -42,10 +45,15 @@ impl Outgoing {
     }
 }
 
-/// A failed exchange, and whether it may be tried again.
+/// A failed exchange, whether it may be tried again, and what ran out when it timed out.
 pub struct Failure {
     pub error: Error,
     pub retryable: bool,
+    /// The timeout that ended it; the schedule then names it (or the call deadline, when the
+    /// deadline had shortened it) in the error.
+    pub timeout: Option<Timeout>,
+    /// The answer was still being read when the call deadline passed.
+    pub deadline: bool,
 }
 
 impl From<Error> for Failure {
@@ -53,12 +61,14 @@ impl From<Error> for Failure {
         Failure {
             error,
             retryable: false,
+            timeout: None,
+            deadline: false,
         }
     }
 }
 
-/// Sends one request through `wasi:http`, returning the answer to wait for.
-pub fn send(request: &Outgoing, policy: &Policy) -> Result<FutureIncomingResponse, Failure> {
+/// Sends one request through `wasi:http` with `timeouts`, returning the answer to wait for.
+pub fn send(request: &Outgoing, timeouts: &Timeouts) -> Result<FutureIncomingResponse, Failure> {
     let label = request.label();
     let fields: Vec<(String, Vec<u8>)> = request
         .headers
@@ -96,9 +106,10 @@ pub fn send(request: &Outgoing, policy: &Policy) -> Result<FutureIncomingRespons
 
     let options = RequestOptions::new();
     // A host that does not support a timeout keeps its own; the request still goes out.
-    let _ = options.set_connect_timeout(Some(policy.connect_timeout_ms * 1_000_000));
-    let _ = options.set_first_byte_timeout(Some(policy.first_byte_timeout_ms * 1_000_000));
-    let _ = options.set_between_bytes_timeout(Some(policy.between_bytes_timeout_ms * 1_000_000));
+    // The schedule enforces the call deadline itself as well, for such a host.
+    let _ = options.set_connect_timeout(Some(timeouts.connect.nanos));
+    let _ = options.set_first_byte_timeout(Some(timeouts.first_byte.nanos));
+    let _ = options.set_between_bytes_timeout(Some(timeouts.between_bytes.nanos));
 
     let pending = outgoing_handler::handle(outgoing, Some(options))
         .map_err(|code| network_error(&label, &code, false))?;
@@ -107,8 +118,13 @@ pub fn send(request: &Outgoing, policy: &Policy) -> Result<FutureIncomingRespons
     Ok(pending)
 }
 
-/// Reads the answer to a sent request whose future is ready, body and all.
-pub fn receive(pending: &FutureIncomingResponse, request: &Outgoing) -> Result<Response, Failure> {
+/// Reads the answer to a sent request whose future is ready, body and all, giving up when the
+/// monotonic clock reaches `deadline` (an instant) before the body has ended.
+pub fn receive(
+    pending: &FutureIncomingResponse,
+    request: &Outgoing,
+    deadline: u64,
+) -> Result<Response, Failure> {
     let label = request.label();
     let incoming = match pending.get() {
         Some(Ok(Ok(response))) => response,
@@ -135,7 +151,7 @@ pub fn receive(pending: &FutureIncomingResponse, request: &Outgoing) -> Result<R
             request.is_write,
         )
     })?;
-    let body = read_body(body).map_err(|problem| match problem {
+    let body = read_body(body, deadline).map_err(|problem| match problem {
         ReadError::TooLarge => Failure::from(Error::upstream(
             status,
             format!(
@@ -144,7 +160,14 @@ pub fn receive(pending: &FutureIncomingResponse, request: &Outgoing) -> Result<R
                 MAX_BODY_BYTES / (1024 * 1024)
             ),
         )),
-        ReadError::Broken(message) => {
+        ReadError::Deadline => Failure {
+            deadline: true,
+            ..Failure::from(Error::transport(
+                format!("{label}: the call deadline passed while reading the answer"),
+                request.is_write,
+            ))
+        },
+        ReadError::Broken { message, timed_out } => {
             let advice = if request.is_write {
                 "; the change may have been applied: check before repeating it"
             } else {
@@ -157,6 +180,8 @@ pub fn receive(pending: &FutureIncomingResponse, request: &Outgoing) -> Result<R
             Failure {
                 error,
                 retryable: true,
+                timeout: timed_out.then_some(Timeout::BetweenBytes),
+                deadline: false,
             }
         }
     })?;
@@ -187,17 +212,31 @@ fn write_body(body: OutgoingBody, bytes: &[u8]) -> Result<(), String> {
 enum ReadError {
     /// Larger than `MAX_BODY_BYTES`: the same request would fail the same way again.
     TooLarge,
-    Broken(String),
+    /// The call deadline passed first.
+    Deadline,
+    /// The stream failed; `timed_out` when the host's between-bytes timeout ended it.
+    Broken { message: String, timed_out: bool },
 }
 
-fn read_body(body: IncomingBody) -> Result<Vec<u8>, ReadError> {
+/// Reads the body to its end, sleeping in `wasi:io/poll` on the stream and on the `deadline`
+/// instant: a body that stalls ends at the host's between-bytes timeout or at the deadline.
+fn read_body(body: IncomingBody, deadline: u64) -> Result<Vec<u8>, ReadError> {
     let mut bytes = Vec::new();
     {
-        let stream = body
-            .stream()
-            .map_err(|()| ReadError::Broken("the response stream was unavailable".into()))?;
+        let stream = body.stream().map_err(|()| ReadError::Broken {
+            message: "the response stream was unavailable".into(),
+            timed_out: false,
+        })?;
+        let readable = stream.subscribe();
+        let deadline_passed = monotonic_clock::subscribe_instant(deadline);
         loop {
-            match stream.blocking_read(64 * 1024) {
+            match stream.read(64 * 1024) {
+                Ok(chunk) if chunk.is_empty() => {
+                    let ready = poll::poll(&[&readable, &deadline_passed]);
+                    if !ready.contains(&0) && ready.contains(&1) {
+                        return Err(ReadError::Deadline);
+                    }
+                }
                 Ok(chunk) => {
                     if bytes.len() + chunk.len() > MAX_BODY_BYTES {
                         return Err(ReadError::TooLarge);
@@ -208,6 +247,15 @@ fn read_body(body: IncomingBody) -> Result<Vec<u8>, ReadError> {
                 Err(StreamError::LastOperationFailed(e)) => {
                     // The host's description can carry a backtrace: keep its first line.
                     let detail = e.to_debug_string();
+                    // A host need not attach the error code to a body's stream error (wasmtime
+                    // 48 does not), so its description ("connection read timeout") counts too.
+                    let timed_out = match http_error_code(&e) {
+                        Some(code) => matches!(
+                            code,
+                            ErrorCode::ConnectionReadTimeout | ErrorCode::HttpResponseTimeout
+                        ),
+                        None => detail.to_ascii_lowercase().contains("timeout"),
+                    };
                     let first_line: String = detail
                         .lines()
                         .next()
@@ -215,9 +263,10 @@ fn read_body(body: IncomingBody) -> Result<Vec<u8>, ReadError> {
                         .chars()
                         .take(200)
                         .collect();
-                    return Err(ReadError::Broken(format!(
-                        "the connection failed mid-answer ({first_line})"
-                    )));
+                    return Err(ReadError::Broken {
+                        message: format!("the connection failed mid-answer ({first_line})"),
+                        timed_out,
+                    });
                 }
             }
         }
@@ -235,10 +284,7 @@ fn network_error(label: &str, code: &ErrorCode, sent: bool) -> Failure {
                 ),
                 false,
             );
-            return Failure {
-                error,
-                retryable: false,
-            };
+            return Failure::from(error);
         }
         ErrorCode::DnsTimeout | ErrorCode::DnsError(_) => {
             ("the host name could not be resolved".to_string(), true)
@@ -256,9 +302,19 @@ fn network_error(label: &str, code: &ErrorCode, sent: bool) -> Failure {
     } else {
         ""
     };
+    // Before the answer's headers, a read timeout is the first-byte timeout.
+    let timeout = match code {
+        ErrorCode::ConnectionTimeout => Some(Timeout::Connect),
+        ErrorCode::ConnectionReadTimeout | ErrorCode::HttpResponseTimeout => {
+            Some(Timeout::FirstByte)
+        }
+        _ => None,
+    };
     Failure {
         error: Error::transport(format!("{label}: {what}{advice}"), applied),
         retryable: true,
+        timeout,
+        deadline: false,
     }
 }
 

@@ -219,8 +219,39 @@ fn run(cli: &Cli, path: &PathBuf) -> Result<String> {
     // The MCP server as a client starts it, through the official Python SDK.
     let project_env = config(&fake, None);
     rows.extend(mcp_bench::rows(path, &project_env)?);
-    // Rows measured by others (the size table, the silent-upstream time) go here.
+    rows.push(silent_upstream(&host)?);
     Ok(render(&rows, cli))
+}
+
+/// A Harvest that never sends response headers, with the default settings: the time the
+/// component takes to return a typed error (README, "When Harvest or the network
+/// misbehaves"). Measured once: it is two first-byte timeouts, about 30 s.
+fn silent_upstream(host: &Host) -> Result<Row> {
+    eprintln!("a silent upstream with the default timeouts (about 30 s)…");
+    let fake = FakeHarvest::start(FakeOptions::default())?;
+    for _ in 0..3 {
+        fake.inject(fake::Fault::Silent);
+    }
+    let started = Instant::now();
+    let (result, _) = host.call(&fake.env(), |h, s| {
+        h.call_get_project(s, ids::MOBILE_APP, None)
+    })?;
+    let elapsed = started.elapsed();
+    let message = match result {
+        Err(wit::Error::Transport(failure)) => failure.message,
+        other => bail!("a silent upstream must end in a transport error, got {other:?}"),
+    };
+    let what = ["first-byte timeout", "call deadline"]
+        .into_iter()
+        .find(|what| message.contains(what))
+        .unwrap_or("transport error");
+    let attempts = fake.requests().len();
+    Ok(Row::new("silent upstream: time to typed error (defaults)")
+        .component(format!(
+            "{:.1} s (transport: {what}, {attempts} attempts)",
+            elapsed.as_secs_f64()
+        ))
+        .budget("≤ 35 s", elapsed <= Duration::from_secs(35)))
 }
 
 /// The fake's administrator environment, with `HARVEST_PAGE_CONCURRENCY` when given.

@@ -7,6 +7,7 @@ use std::time::Duration;
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
 
 /// A misbehaviour for one request.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,6 +27,11 @@ pub enum Fault {
     ResetMidBody,
     /// Serve the request, declare the full `Content-Length`, send half the body, then close.
     TruncatedBody,
+    /// Never answer: no status line, no headers, the connection held open (a silent upstream).
+    Silent,
+    /// Serve the request, send the headers with the full `Content-Length` and the first
+    /// `after_bytes` bytes of the body, then send nothing more, holding the connection open.
+    StallBody { after_bytes: usize },
 }
 
 /// Set by a reset fault; the connection's socket then closes with `SO_LINGER` 0, i.e. an RST.
@@ -97,4 +103,27 @@ pub async fn break_body(response: Response, reset: Option<ResetSwitch>) -> Respo
         }
     });
     Response::from_parts(parts, Body::from_stream(stream))
+}
+
+/// Waits forever: the request never gets an answer. The fake's runtime drops the wait when the
+/// client gives up and closes the connection, or when the fake shuts down.
+pub async fn silence() -> Response {
+    std::future::pending::<Response>().await
+}
+
+/// Sends the headers and the first `after_bytes` bytes of `response`'s body under its full
+/// `Content-Length`, then stalls: the rest never comes and the connection stays open.
+pub async fn stall_body(response: Response, after_bytes: usize) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let full = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let sent = full.slice(..after_bytes.min(full.len()));
+    parts.headers.remove(header::TRANSFER_ENCODING);
+    parts
+        .headers
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(full.len().max(1)));
+    let head = futures_util::stream::once(async move { Ok::<_, std::io::Error>(sent) });
+    let stall = futures_util::stream::once(std::future::pending::<Result<Bytes, std::io::Error>>());
+    Response::from_parts(parts, Body::from_stream(head.chain(stall)))
 }

@@ -158,6 +158,7 @@ async fn front_door(State(app): State<App>, req: Request, next: Next) -> Respons
         }
         Some(Fault::RateLimited { retry_after }) => return faults::rate_limited(*retry_after),
         Some(Fault::Delay { millis }) => tokio::time::sleep(Duration::from_millis(*millis)).await,
+        Some(Fault::Silent) => return faults::silence().await,
         _ => {}
     }
     let response = if let Some(Some(secs)) = throttled {
@@ -176,6 +177,7 @@ async fn front_door(State(app): State<App>, req: Request, next: Next) -> Respons
             faults::break_body(response, Some(reset.unwrap_or_default())).await
         }
         Some(Fault::TruncatedBody) => faults::break_body(response, None).await,
+        Some(Fault::StallBody { after_bytes }) => faults::stall_body(response, after_bytes).await,
         _ => response,
     }
 }
