@@ -314,7 +314,7 @@ fn bad_arguments_are_refused_before_any_request() {
     let session = Session::new();
     type Breakage = fn(&mut wit::NewTimeEntry);
     let cases: [(Breakage, &str); 5] = [
-        (|e| e.spent_date = "2026-13-01".into(), "spent-date"),
+        (|e| e.spent_date = Some("2026-13-01".into()), "spent-date"),
         (|e| e.project_id = 0, "project-id"),
         (|e| e.duration = Some("25h".into()), "duration"),
         (|e| e.started_time = Some("25:00".into()), "started-time"),
