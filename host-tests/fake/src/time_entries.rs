@@ -88,11 +88,11 @@ pub async fn list(
     let approval = params.get("approval_status");
     let st = app.lock();
     let now = st.clock.now();
-    let mut entries: Vec<Live> = caller
-        .account(&st)?
+    let account = caller.account(&st)?;
+    let mut entries: Vec<Live> = account
         .time_entries
         .iter()
-        .filter(|e| caller.may_see_user(e.user.id) && user_id.is_none_or(|id| e.user.id == id))
+        .filter(|e| caller.may_see_entry(account, e) && user_id.is_none_or(|id| e.user.id == id))
         .filter(|e| {
             client_id.is_none_or(|id| e.client.id == id)
                 && project_id.is_none_or(|id| e.project.id == id)
@@ -129,15 +129,15 @@ impl Serialize for Live<'_> {
     }
 }
 
-/// Finds an entry the caller may see: 404 if missing, 403 if it is someone else's (Members,
-/// docs/harvest-notes.md#permissions).
+/// Finds an entry the caller may see: 404 if missing, 403 if the caller's role may not see it
+/// (docs/harvest-notes.md#permissions).
 pub fn visible<'a>(
     account: &'a AccountData,
     caller: &Caller,
     id: u64,
 ) -> Result<&'a TimeEntry, ApiError> {
     let entry = account.time_entry(id).ok_or(ApiError::NotFound)?;
-    if caller.may_see_user(entry.user.id) {
+    if caller.may_see_entry(account, entry) {
         Ok(entry)
     } else {
         Err(ApiError::Forbidden)
@@ -214,7 +214,7 @@ pub async fn create(
         return Err(ApiError::invalid(&["Project can't be blank"]));
     };
     let user_id = input.user_id.unwrap_or(caller.user_id);
-    if !caller.may_see_user(user_id) {
+    if !caller.may_act_for(user_id) {
         return Err(ApiError::Forbidden);
     }
     let placement = account.placement(user_id, project_id, task_id, true, now)?;
