@@ -20,6 +20,7 @@ pub mod wit {
         ActivityFilter, ClientRef, Date, Error, IdRef, Instant, InvoiceRef, Limit, NamedRef,
         Percent, PositiveAmount, ProjectRef,
     };
+    pub use super::harvest::tools::company::*;
     pub use super::harvest::tools::invoices::*;
     pub use super::harvest::tools::projects::*;
     pub use super::harvest::tools::reports::*;

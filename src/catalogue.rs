@@ -261,6 +261,10 @@ fn respell(error: Error, known: impl Fn(&str) -> bool) -> Error {
             Error::InvalidInput(invalid)
         }
         Error::Config(message) => Error::Config(respell_text(&message)),
+        Error::Forbidden(mut forbidden) => {
+            forbidden.use_instead = forbidden.use_instead.map(|tool| tool.replace('-', "_"));
+            Error::Forbidden(forbidden)
+        }
         other => other,
     }
 }
@@ -271,7 +275,7 @@ mod tests {
 
     #[test]
     fn every_generated_tool_has_a_coherent_effect_and_valid_schemas() {
-        assert_eq!(TOOLS.len(), 27);
+        assert_eq!(TOOLS.len(), 29);
         for entry in TOOLS {
             let effect = &entry.effect;
             let read = matches!(effect.access, Access::Read);
@@ -318,11 +322,7 @@ mod tests {
             ("get_project", "{\"project_id\": \"x\"}", "project_id"),
             ("get_project", "[1]", "arguments"),
             ("get_project", "{", "arguments"),
-            (
-                "create_time_entry",
-                "{\"project_id\": 1, \"task_id\": 2}",
-                "spent_date",
-            ),
+            ("create_time_entry", "{\"project_id\": 1}", "task_id"),
             ("list_invoices", "{\"state\": \"unpaid\"}", "state"),
         ];
         for (name, arguments, field) in cases {

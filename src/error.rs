@@ -1,6 +1,8 @@
 //! Constructors and text for the WIT `error` variant, the one error type of every tool.
 
-use crate::bindings::wit::{Error, InvalidInput, RateLimit, TransportFailure, UpstreamFailure};
+use crate::bindings::wit::{
+    Error, Forbidden, InvalidInput, RateLimit, TransportFailure, UpstreamFailure,
+};
 
 impl Error {
     /// An argument broke `rule`; raised before any request is sent.
@@ -8,6 +10,15 @@ impl Error {
         Error::InvalidInput(InvalidInput {
             field: field.into(),
             rule: rule.into(),
+        })
+    }
+
+    /// Harvest refused the request for the user's role (403); `use_instead` names the tool that
+    /// serves this role, when there is one.
+    pub fn forbidden(message: impl Into<String>, use_instead: Option<&str>) -> Error {
+        Error::Forbidden(Forbidden {
+            message: message.into(),
+            use_instead: use_instead.map(str::to_string),
         })
     }
 
@@ -51,7 +62,10 @@ impl Error {
         let note = |message: String| format!("{done}, then this failed: {message}");
         match self {
             Error::Unauthorized(m) => Error::Unauthorized(note(m)),
-            Error::Forbidden(m) => Error::Forbidden(note(m)),
+            Error::Forbidden(mut f) => {
+                f.message = note(f.message);
+                Error::Forbidden(f)
+            }
             Error::NotFound(m) => Error::NotFound(note(m)),
             Error::Rejected(m) => Error::Rejected(note(m)),
             Error::Config(m) => Error::Config(note(m)),

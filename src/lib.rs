@@ -17,11 +17,13 @@ mod invoices;
 mod oauth;
 mod paging;
 mod payments;
+mod permissions;
 mod projects;
 mod reports;
 mod schema;
 mod tasks;
 mod time_entries;
+mod timezone;
 mod users;
 mod validate;
 
@@ -39,6 +41,14 @@ impl bindings::Guest for Component {
     }
     fn get_current_user(account_id: Option<u64>) -> Result<User, Error> {
         users::get_current_user(account_id)
+    }
+    fn get_company(account_id: Option<u64>) -> Result<Company, Error> {
+        company::get_company(account_id)
+    }
+    fn list_my_project_assignments(
+        query: ProjectAssignmentQuery,
+    ) -> Result<ProjectAssignmentPage, Error> {
+        projects::list_my_assignments(query)
     }
     fn list_users(query: UserQuery) -> Result<UserPage, Error> {
         users::list_users(query)

@@ -481,6 +481,7 @@ list_records! {
     UserQuery => UserPage of User,
     TimeEntryQuery => TimeEntryPage of TimeEntry,
     ProjectQuery => ProjectPage of Project,
+    ProjectAssignmentQuery => ProjectAssignmentPage of ProjectAssignment,
     TaskQuery => TaskPage of Task,
     TaskAssignmentQuery => TaskAssignmentPage of TaskAssignment,
     ClientQuery => ClientPage of Client,

@@ -1,6 +1,8 @@
 //! Projects (docs/harvest-notes.md#projects-tasks-clients-users).
 
-use crate::bindings::wit::{Error, Project, ProjectPage, ProjectQuery};
+use crate::bindings::wit::{
+    Error, Project, ProjectAssignmentPage, ProjectAssignmentQuery, ProjectPage, ProjectQuery,
+};
 use crate::filters::{self, is_active};
 use crate::http::{Client, Query, Request};
 use crate::paging;
@@ -22,4 +24,11 @@ pub fn get(project_id: u64, account_id: Option<u64>) -> Result<Project, Error> {
 fn get_request(project_id: u64) -> Result<Request<Project>, Error> {
     let project_id = validate::id("project-id", project_id)?;
     Ok(Request::get(format!("/v2/projects/{project_id}")))
+}
+
+/// The token's user's own projects with their tasks (docs/harvest-notes.md#permissions: every
+/// role may read them); page-numbered (docs/harvest-notes.md#pagination), and Harvest takes no
+/// filters on it.
+pub fn list_my_assignments(query: ProjectAssignmentQuery) -> Result<ProjectAssignmentPage, Error> {
+    paging::list("/v2/users/me/project_assignments", Query::new(), &query)
 }

@@ -1,6 +1,7 @@
 //! Time entries (docs/harvest-notes.md#time-entries): listing, logging time in the form the
 //! account's timesheet mode needs, and timers.
 
+use chrono::Timelike;
 use serde::Serialize;
 
 use crate::bindings::wit::{
@@ -10,6 +11,7 @@ use crate::company::{self, Timesheet};
 use crate::filters;
 use crate::http::{Client, Query, Request};
 use crate::paging;
+use crate::timezone;
 use crate::validate::{self, TimeOfDay};
 
 const ENDPOINT: &str = "/v2/time_entries";
@@ -170,7 +172,9 @@ fn time_fields(timing: Timing, sheet: Timesheet) -> Result<TimeFields, Error> {
 struct CreateBody {
     project_id: u64,
     task_id: u64,
-    spent_date: String,
+    /// None until the user's today is known, when the caller gave no date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    spent_date: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     user_id: Option<u64>,
     #[serde(flatten)]
@@ -180,12 +184,28 @@ struct CreateBody {
 }
 
 /// Checks everything but the time, then reads the account's timesheet mode and sends the
-/// entry in the form it needs.
+/// entry in the form it needs. Without a date, the entry is for the user's today; a timer in an
+/// account of start and end times starts at the user's time of day. Both come from the WASI
+/// wall clock in the token's user's zone (docs/harvest-notes.md#time-zones), read only then.
 pub fn create(entry: NewTimeEntry) -> Result<TimeEntry, Error> {
     let account_id = entry.account_id;
-    let (body, timing) = create_body(entry)?;
+    let (mut body, mut timing) = create_body(entry)?;
     let client = Client::for_account(account_id)?;
-    let time = time_fields(timing, company::timesheet(&client)?)?;
+    let sheet = company::timesheet(&client)?;
+    let timer_now = sheet.timestamps && timing == Timing::Unset;
+    if body.spent_date.is_none() || timer_now {
+        let now = timezone::user_now(&client, "spent-date")?;
+        body.spent_date
+            .get_or_insert_with(|| now.date().to_string());
+        if timer_now {
+            let start = TimeOfDay {
+                hour: now.hour(),
+                minute: now.minute(),
+            };
+            timing = Timing::Span(start, None);
+        }
+    }
+    let time = time_fields(timing, sheet)?;
     client.send(&create_request(&CreateBody { time, ..body })?)
 }
 
@@ -197,7 +217,8 @@ fn create_request(body: &CreateBody) -> Result<Request<TimeEntry>, Error> {
 fn create_body(entry: NewTimeEntry) -> Result<(CreateBody, Timing), Error> {
     let project_id = validate::id("project-id", entry.project_id)?;
     let task_id = validate::id("task-id", entry.task_id)?;
-    let spent_date = validate::date("spent-date", &entry.spent_date)?.to_string();
+    let spent_date =
+        validate::opt_date("spent-date", entry.spent_date.as_deref())?.map(|d| d.to_string());
     let user_id = validate::opt_id("user-id", entry.user_id)?;
     if entry.started_time.is_none() && entry.ended_time.is_some() {
         return Err(Error::invalid("ended-time", "needs started-time"));
@@ -375,7 +396,7 @@ mod tests {
         let body = CreateBody {
             project_id: 1,
             task_id: 2,
-            spent_date: "2026-03-18".into(),
+            spent_date: Some("2026-03-18".into()),
             user_id: None,
             time: TimeFields {
                 hours: Some(1.5),
@@ -395,7 +416,7 @@ mod tests {
         let entry = NewTimeEntry {
             project_id: 14307913,
             task_id: 8083365,
-            spent_date: "2026-03-18".into(),
+            spent_date: Some("2026-03-18".into()),
             user_id: None,
             duration: Some("1:30".into()),
             started_time: None,

@@ -5,6 +5,7 @@ use super::request::Method;
 use super::response::Response;
 use crate::bindings::wit::Error;
 use crate::config::{self, Secret};
+use crate::permissions;
 
 const DEVELOPERS_PAGE: &str = "https://id.getharvest.com/developers";
 
@@ -27,10 +28,13 @@ pub fn check_status(
              malformed, or it does not belong to the account id used: refresh the OAuth token or \
              reconnect, and check the account id with list-accounts"
         )),
-        403 => Error::Forbidden(format!(
-            "Harvest refused {} {path}: the user's role lacks the permission ({message})",
-            method.as_str()
-        )),
+        403 => Error::forbidden(
+            format!(
+                "Harvest refused {} {path}: the user's role lacks the permission ({message})",
+                method.as_str()
+            ),
+            permissions::use_instead(path),
+        ),
         404 if response.is_html() => Error::NotFound(format!(
             "Harvest has no route {path} (it answered with an HTML page): check the ids used"
         )),

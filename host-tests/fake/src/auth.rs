@@ -11,8 +11,9 @@ use serde_json::{Value, json};
 
 use super::app::App;
 use super::error::ApiError;
-use super::model::{AccountData, FakeState, Identity};
+use super::model::{AccountData, FakeState, Identity, TimeEntry};
 use super::params::Params;
+use super::seed_roles;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
@@ -27,13 +28,16 @@ pub struct Caller {
     pub account_id: u64,
     pub user_id: u64,
     pub role: Role,
+    /// A manager's `client_and_task_manager` permission (docs/harvest-notes.md#permissions).
+    pub edits_clients_and_tasks: bool,
 }
 
 impl Caller {
     /// docs/harvest-notes.md#permissions: Members get 403 on projects, tasks, clients, users,
-    /// invoices, task assignments and the uninvoiced report. Simplification: a Manager is treated
-    /// as holding every manager permission (managed projects, teammates, invoices), so only Members
-    /// are refused.
+    /// invoices, task assignments and the uninvoiced report. Where the lists, task assignments
+    /// and reports check a manager's own permission, they say so; elsewhere (one record by id,
+    /// invoices and their payments and messages) the fake's choice is to let every manager
+    /// through.
     pub fn require_manager(&self) -> Result<(), ApiError> {
         if self.role == Role::Member {
             Err(ApiError::Forbidden)
@@ -42,10 +46,57 @@ impl Caller {
         }
     }
 
-    /// docs/harvest-notes.md#permissions: Members see only their own time; administrators (and,
-    /// simplified, managers) see all.
-    pub fn may_see_user(&self, user_id: u64) -> bool {
-        self.role != Role::Member || user_id == self.user_id
+    /// Administrators, and managers allowed to create and edit clients and tasks
+    /// (docs/harvest-notes.md#permissions).
+    pub fn require_client_and_task_editor(&self) -> Result<(), ApiError> {
+        match self.role {
+            Role::Administrator => Ok(()),
+            Role::Manager if self.edits_clients_and_tasks => Ok(()),
+            _ => Err(ApiError::Forbidden),
+        }
+    }
+
+    /// Whether the caller is a manager of the project (its user assignment says so).
+    pub fn manages(&self, account: &AccountData, project_id: u64) -> bool {
+        account.user_assignments.iter().any(|ua| {
+            ua.user.id == self.user_id && ua.project.id == project_id && ua.is_project_manager
+        })
+    }
+
+    /// The projects the caller manages.
+    pub fn managed_projects(&self, account: &AccountData) -> Vec<u64> {
+        account
+            .user_assignments
+            .iter()
+            .filter(|ua| ua.user.id == self.user_id && ua.is_project_manager)
+            .map(|ua| ua.project.id)
+            .collect()
+    }
+
+    /// Whether `user_id` is the caller or, for a manager, one of their assigned teammates.
+    pub fn is_self_or_teammate(&self, user_id: u64) -> bool {
+        user_id == self.user_id
+            || (self.role == Role::Manager && seed_roles::is_teammate(self.user_id, user_id))
+    }
+
+    /// docs/harvest-notes.md#permissions: whose time the caller may log or change.
+    /// Administrators anyone's, managers their own and their teammates' (the fake's choice: no
+    /// check of the `time_and_expenses_manager` permission), members only their own.
+    pub fn may_act_for(&self, user_id: u64) -> bool {
+        self.role == Role::Administrator || self.is_self_or_teammate(user_id)
+    }
+
+    /// docs/harvest-notes.md#permissions: administrators see all time; managers their own,
+    /// their assigned teammates' and the time on projects they manage; members their own. The
+    /// time reports follow the same rule.
+    pub fn may_see_entry(&self, account: &AccountData, entry: &TimeEntry) -> bool {
+        match self.role {
+            Role::Administrator => true,
+            Role::Manager => {
+                self.is_self_or_teammate(entry.user.id) || self.manages(account, entry.project.id)
+            }
+            Role::Member => entry.user.id == self.user_id,
+        }
     }
 
     pub fn account<'s>(&self, st: &'s FakeState) -> Result<&'s AccountData, ApiError> {
@@ -107,6 +158,10 @@ impl FromRequestParts<App> for Caller {
             .and_then(|a| a.user(user_id))
             .filter(|u| u.is_active)
             .ok_or(ApiError::Unauthorized)?;
+        let edits_clients_and_tasks = user
+            .access_roles
+            .iter()
+            .any(|r| r == "client_and_task_manager");
         let role = if user.access_roles.iter().any(|r| r == "administrator") {
             Role::Administrator
         } else if user.access_roles.iter().any(|r| r == "manager") {
@@ -118,6 +173,7 @@ impl FromRequestParts<App> for Caller {
             account_id,
             user_id,
             role,
+            edits_clients_and_tasks,
         })
     }
 }

@@ -16,7 +16,7 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Json<Client>, ApiError> {
     let id = path_id(&id)?;
-    caller.require_manager()?;
+    caller.require_client_and_task_editor()?;
     let st = app.lock();
     caller
         .account(&st)?

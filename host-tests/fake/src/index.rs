@@ -48,8 +48,9 @@ impl std::fmt::Debug for EntryIndex {
 #[derive(Clone, Debug, Hash, PartialEq, Eq)]
 pub struct EntryQuery {
     pub account_id: u64,
-    /// A Member sees only their own entries.
-    pub only_user: Option<u64>,
+    /// Who is looking, unless an administrator: what a manager or a member may see depends on
+    /// them.
+    pub viewer: Option<u64>,
     pub user_id: Option<u64>,
     pub client_id: Option<u64>,
     pub project_id: Option<u64>,
@@ -153,7 +154,7 @@ mod tests {
     fn query() -> EntryQuery {
         EntryQuery {
             account_id: 1,
-            only_user: None,
+            viewer: None,
             user_id: None,
             client_id: None,
             project_id: None,

@@ -38,6 +38,7 @@ mod recorder;
 mod reports;
 pub mod seed;
 mod seed_catalogue;
+mod seed_roles;
 mod seed_time;
 mod server;
 mod tasks;
@@ -67,6 +68,7 @@ pub use index::StateGuard;
 pub use model::*;
 pub use recorder::RecordedRequest;
 pub use reports::{TimeRow, UninvoicedRow};
+pub use seed_roles::{KATHERINE_IDENTITY, MEMBER_TOKEN_TWO_ACCOUNTS};
 pub use seed_time::HISTORY_DAYS;
 
 #[derive(Clone, Debug)]
@@ -127,6 +129,7 @@ impl FakeHarvest {
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
         let mut state = seed::state(options.anchor, options.access_token_lifetime_secs);
+        seed_roles::apply(&mut state);
         state.request_budget = options.request_budget;
         let app = app::App {
             state: Arc::new(Mutex::new(state)),

@@ -12,11 +12,12 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::app::App;
-use super::auth::Caller;
+use super::auth::{Caller, Role};
 use super::error::ApiError;
 use super::model::{AccountData, Client, InvoiceMessage, InvoicePayment, Project, Task, User};
 use super::pagination::ListSpec;
 use super::params::{Params, path_id};
+use super::seed_roles;
 
 /// A record of a cursor-paginated list.
 pub trait Listed: Serialize + Sized + 'static {
@@ -39,6 +40,12 @@ pub trait AccountList: Listed {
     fn own_filter(_params: &Params) -> Result<Filter<Self>, ApiError> {
         Ok(Box::new(|_| true))
     }
+    /// Whether the caller may read the list at all, and which records it shows them
+    /// (docs/harvest-notes.md#permissions); by default any administrator or manager sees all.
+    fn permitted(caller: &Caller, _account: &AccountData) -> Result<Filter<Self>, ApiError> {
+        caller.require_manager()?;
+        Ok(Box::new(|_| true))
+    }
 }
 
 /// An invoice's records: `GET /v2/invoices/{id}/{SEGMENT}`, managers only.
@@ -57,9 +64,10 @@ pub async fn account_list<T: AccountList>(
     let is_active = params.bool("is_active")?;
     let own = T::own_filter(&params)?;
     cursor_list(&app, &caller, &params, T::PATH, |account| {
+        let permitted = T::permitted(&caller, account)?;
         Ok(T::all(account)
             .iter()
-            .filter(|r| is_active.is_none_or(|a| r.is_active() == a) && own(r))
+            .filter(|r| is_active.is_none_or(|a| r.is_active() == a) && own(r) && permitted(r))
             .collect())
     })
 }
@@ -127,28 +135,69 @@ listed!(Project, projects, "projects");
 listed!(InvoiceMessage, messages, "invoice_messages");
 listed!(InvoicePayment, payments, "invoice_payments");
 
-/// `AccountList` for a record with an `is_active` field and no filters of its own.
-macro_rules! account_list {
+/// Users (docs/harvest-notes.md#projects-tasks-clients-users): administrators, and managers with
+/// assigned teammates (docs/harvest-notes.md#permissions). Which users such a manager is shown,
+/// themselves and their teammates, is the fake's choice.
+impl AccountList for User {
+    const PATH: &'static str = "/v2/users";
+    fn is_active(&self) -> bool {
+        self.is_active
+    }
+    fn permitted(caller: &Caller, _account: &AccountData) -> Result<Filter<Self>, ApiError> {
+        match caller.role {
+            Role::Administrator => Ok(Box::new(|_| true)),
+            Role::Manager if seed_roles::has_teammates(caller.user_id) => {
+                let caller = *caller;
+                Ok(Box::new(move |u: &User| caller.is_self_or_teammate(u.id)))
+            }
+            _ => Err(ApiError::Forbidden),
+        }
+    }
+}
+
+/// Clients and tasks: administrators, and managers allowed to create and edit them
+/// (docs/harvest-notes.md#permissions).
+macro_rules! client_and_task_list {
     ($record:ty, $path:literal) => {
         impl AccountList for $record {
             const PATH: &'static str = $path;
             fn is_active(&self) -> bool {
                 self.is_active
             }
+            fn permitted(
+                caller: &Caller,
+                _account: &AccountData,
+            ) -> Result<Filter<Self>, ApiError> {
+                caller.require_client_and_task_editor()?;
+                Ok(Box::new(|_| true))
+            }
         }
     };
 }
 
-// Users (docs/harvest-notes.md#projects-tasks-clients-users), like clients and tasks.
-account_list!(User, "/v2/users");
-account_list!(Client, "/v2/clients");
-account_list!(Task, "/v2/tasks");
+client_and_task_list!(Client, "/v2/clients");
+client_and_task_list!(Task, "/v2/tasks");
 
-/// Projects also filter by `client_id`.
+/// Projects also filter by `client_id`. Administrators, and managers with managed projects
+/// (docs/harvest-notes.md#permissions); that such a manager is shown only the projects they
+/// manage is the fake's choice.
 impl AccountList for Project {
     const PATH: &'static str = "/v2/projects";
     fn is_active(&self) -> bool {
         self.is_active
+    }
+    fn permitted(caller: &Caller, account: &AccountData) -> Result<Filter<Self>, ApiError> {
+        match caller.role {
+            Role::Administrator => Ok(Box::new(|_| true)),
+            Role::Manager => {
+                let managed = caller.managed_projects(account);
+                if managed.is_empty() {
+                    return Err(ApiError::Forbidden);
+                }
+                Ok(Box::new(move |p: &Project| managed.contains(&p.id)))
+            }
+            Role::Member => Err(ApiError::Forbidden),
+        }
     }
     fn own_filter(params: &Params) -> Result<Filter<Self>, ApiError> {
         let client_id = params.id("client_id")?;

@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use serde_json::{Value, json};
 
 use super::app::App;
-use super::auth::Caller;
+use super::auth::{Caller, Role};
 use super::error::ApiError;
 use super::model::{Project, TaskAssignment};
 use super::pagination::ListSpec;
@@ -31,7 +31,8 @@ pub async fn get(
 }
 
 /// `GET /v2/projects/{id}/task_assignments`: page-based, newest first; filters `is_active`,
-/// `updated_since`. Administrators and project managers only (docs/harvest-notes.md#permissions).
+/// `updated_since`. Administrators and project managers only (docs/harvest-notes.md#permissions;
+/// the fake reads "project manager" as a manager of this project).
 pub async fn task_assignments(
     caller: Caller,
     State(app): State<App>,
@@ -45,6 +46,9 @@ pub async fn task_assignments(
     let st = app.lock();
     let account = caller.account(&st)?;
     account.project(id).ok_or(ApiError::NotFound)?;
+    if caller.role != Role::Administrator && !caller.manages(account, id) {
+        return Err(ApiError::Forbidden);
+    }
     let mut assignments: Vec<&TaskAssignment> = account
         .task_assignments
         .iter()

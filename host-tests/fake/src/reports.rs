@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::app::App;
-use super::auth::Caller;
+use super::auth::{Caller, Role};
 use super::clock::round2;
 use super::error::{ApiError, Problems};
 use super::pagination::ListSpec;
@@ -88,8 +88,9 @@ fn date_range(params: &Params) -> Result<(NaiveDate, NaiveDate), ApiError> {
     Ok((from, to))
 }
 
-/// `GET /v2/reports/time/{clients|projects|tasks|team}`. Members see only their own time
-/// (docs/harvest-notes.md#permissions). Fixed-fee projects add billable hours but no billable
+/// `GET /v2/reports/time/{clients|projects|tasks|team}`, over the time entries the caller may
+/// see (docs/harvest-notes.md#permissions: members their own, managers their own, their
+/// teammates' and their managed projects'). Fixed-fee projects add billable hours but no billable
 /// amount unless `include_fixed_fee=true`.
 pub async fn time(
     caller: Caller,
@@ -110,7 +111,7 @@ pub async fn time(
     for entry in account
         .time_entries
         .iter()
-        .filter(|e| caller.may_see_user(e.user.id) && in_range(e.spent_date))
+        .filter(|e| caller.may_see_entry(account, e) && in_range(e.spent_date))
     {
         let e = entry.live(now);
         let mut row = TimeRow {
@@ -183,13 +184,21 @@ pub async fn uninvoiced(
     let st = app.lock();
     let now = st.clock.now();
     let account = caller.account(&st)?;
+    // docs/harvest-notes.md#permissions: managers (with invoice permission, which the fake does
+    // not check) see only the projects they manage.
+    let managed = caller.managed_projects(account);
+    let shown =
+        |project_id: u64| caller.role == Role::Administrator || managed.contains(&project_id);
     let mut rows: BTreeMap<(String, String, u64), UninvoicedRow> = BTreeMap::new();
     for entry in account
         .time_entries
         .iter()
         .filter(|e| e.spent_date >= from && e.spent_date <= to)
     {
-        let Some(project) = account.project(entry.project.id).filter(|p| p.is_billable) else {
+        let Some(project) = account
+            .project(entry.project.id)
+            .filter(|p| p.is_billable && shown(p.id))
+        else {
             continue;
         };
         let e = entry.live(now);

@@ -93,7 +93,7 @@ pub async fn list(
     let account = caller.account(&st)?;
     let query = EntryQuery {
         account_id: account.account_id,
-        only_user: Some(caller.user_id).filter(|_| caller.role == Role::Member),
+        viewer: Some(caller.user_id).filter(|_| caller.role != Role::Administrator),
         user_id,
         client_id,
         project_id,
@@ -112,7 +112,7 @@ pub async fn list(
         let mut positions: Vec<u32> = (0..entries.len() as u32)
             .filter(|&i| {
                 let e = &entries[i as usize];
-                caller.may_see_user(e.user.id)
+                caller.may_see_entry(account, e)
                     && user_id.is_none_or(|id| e.user.id == id)
                     && client_id.is_none_or(|id| e.client.id == id)
                     && project_id.is_none_or(|id| e.project.id == id)
@@ -166,15 +166,15 @@ pub async fn list(
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
-/// Finds an entry the caller may see: 404 if missing, 403 if it is someone else's (Members,
-/// docs/harvest-notes.md#permissions).
+/// Finds an entry the caller may see: 404 if missing, 403 if the caller's role may not see it
+/// (docs/harvest-notes.md#permissions).
 pub fn visible<'a>(
     account: &'a AccountData,
     caller: &Caller,
     id: u64,
 ) -> Result<&'a TimeEntry, ApiError> {
     let entry = account.time_entry(id).ok_or(ApiError::NotFound)?;
-    if caller.may_see_user(entry.user.id) {
+    if caller.may_see_entry(account, entry) {
         Ok(entry)
     } else {
         Err(ApiError::Forbidden)
@@ -251,7 +251,7 @@ pub async fn create(
         return Err(ApiError::invalid(&["Project can't be blank"]));
     };
     let user_id = input.user_id.unwrap_or(caller.user_id);
-    if !caller.may_see_user(user_id) {
+    if !caller.may_act_for(user_id) {
         return Err(ApiError::Forbidden);
     }
     let placement = account.placement(user_id, project_id, task_id, true, now)?;

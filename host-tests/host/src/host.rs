@@ -186,7 +186,12 @@ impl Host {
     /// it unless `options` names one.
     fn store(&self, env: &[(String, String)], options: &CallOptions) -> (Store<State>, Observers) {
         let stderr = MemoryOutputPipe::new(STDERR_CAPACITY);
-        let wasi = WasiCtx::builder().envs(env).stderr(stderr.clone()).build();
+        let mut builder = WasiCtx::builder();
+        builder.envs(env).stderr(stderr.clone());
+        if let Some(at) = options.wall_clock {
+            builder.wall_clock(FixedWallClock(at));
+        }
+        let wasi = builder.build();
         let denied = Arc::new(Mutex::new(Vec::new()));
         let allowed = options
             .allowed_hosts
@@ -291,7 +296,10 @@ pub fn error_json(error: &wit::Error) -> serde_json::Value {
     let (tag, val) = match error {
         Error::InvalidInput(e) => ("invalid-input", json!({"field": e.field, "rule": e.rule})),
         Error::Unauthorized(m) => ("unauthorized", json!(m)),
-        Error::Forbidden(m) => ("forbidden", json!(m)),
+        Error::Forbidden(e) => (
+            "forbidden",
+            json!({"message": e.message, "use_instead": e.use_instead}),
+        ),
         Error::NotFound(m) => ("not-found", json!(m)),
         Error::Rejected(m) => ("rejected", json!(m)),
         Error::RateLimited(e) => (
@@ -318,7 +326,10 @@ pub fn error_text(error: &wit::Error) -> String {
     match error {
         Error::InvalidInput(e) => format!("invalid input: `{}` {}", e.field, e.rule),
         Error::Unauthorized(m) => format!("unauthorized: {m}"),
-        Error::Forbidden(m) => format!("forbidden: {m}"),
+        Error::Forbidden(e) => match &e.use_instead {
+            Some(tool) => format!("forbidden: {}; use `{tool}` instead", e.message),
+            None => format!("forbidden: {}", e.message),
+        },
         Error::NotFound(m) => format!("not found: {m}"),
         Error::Rejected(m) => format!("rejected by Harvest: {m}"),
         Error::RateLimited(e) => format!(
@@ -341,6 +352,22 @@ pub fn error_text(error: &wit::Error) -> String {
 pub struct CallOptions {
     /// Host names the component may reach; default: those its configuration names.
     pub allowed_hosts: Option<Vec<String>>,
+    /// What the guest's `wasi:clocks/wall-clock` reads, as time since the Unix epoch, fixed for
+    /// the whole call; default: the host's own clock.
+    pub wall_clock: Option<std::time::Duration>,
+}
+
+/// A wall clock stopped at one instant (time since the Unix epoch).
+struct FixedWallClock(std::time::Duration);
+
+impl wasmtime_wasi::HostWallClock for FixedWallClock {
+    fn resolution(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(1)
+    }
+
+    fn now(&self) -> std::time::Duration {
+        self.0
+    }
 }
 
 /// What a store's observers saw, read after the call.

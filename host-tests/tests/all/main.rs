@@ -17,6 +17,7 @@ mod payments;
 mod projects;
 mod reliability;
 mod reports;
+mod roles;
 mod sandbox;
 mod time_entries;
 mod tool_catalogue;

@@ -16,6 +16,7 @@ fn the_network_policy_denies_every_host_but_harvests() {
             "api.harvestapp.com".into(),
             "id.getharvest.com".into(),
         ]),
+        ..CallOptions::default()
     };
     let (result, record) = HOST
         .call_with(&options, &session.env, |h, s| {

@@ -59,7 +59,7 @@ fn every_tool_export_is_in_the_catalogue_and_nothing_else() {
         .map(|name| name.replace('-', "_"))
         .collect();
     let mut names: Vec<String> = tools().into_iter().map(|tool| tool.name).collect();
-    assert_eq!(names.len(), 27);
+    assert_eq!(names.len(), 29);
     exports.sort();
     names.sort();
     assert_eq!(names, exports);
@@ -117,10 +117,7 @@ fn every_schema_is_valid_json_schema() {
 #[test]
 fn input_schemas_state_what_is_optional_dates_enums_and_bounds() {
     let create = schema(&tool("create_time_entry").input_schema);
-    assert_eq!(
-        create["required"],
-        json!(["project_id", "task_id", "spent_date"])
-    );
+    assert_eq!(create["required"], json!(["project_id", "task_id"]));
     assert_eq!(create["properties"]["spent_date"]["format"], "date");
     assert_eq!(create["properties"]["notes"]["type"], "string");
     let project = schema(&tool("get_project").input_schema);
@@ -179,6 +176,8 @@ pub(crate) fn examples(session: &Session) -> Vec<(&'static str, Value)> {
     vec![
         ("list_accounts", json!({})),
         ("get_current_user", json!({})),
+        ("get_company", json!({})),
+        ("list_my_project_assignments", json!({"limit": 10})),
         ("list_users", json!({"activity": "active", "limit": 3})),
         (
             "list_time_entries",
@@ -461,7 +460,7 @@ fn harvest_host_prints_the_catalogue_and_calls_tools_by_either_name() {
     let component = component.to_string_lossy();
     let (code, catalogue) = run(&["tools", "--component", &component]);
     assert_eq!(code, Some(0));
-    assert_eq!(catalogue.as_array().map(Vec::len), Some(27));
+    assert_eq!(catalogue.as_array().map(Vec::len), Some(29));
     assert_eq!(catalogue[0]["name"], "list_accounts");
     assert_eq!(catalogue[0]["input_schema"]["type"], "object");
 

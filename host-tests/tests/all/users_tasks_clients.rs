@@ -62,13 +62,15 @@ fn list_users_can_include_archived_users() {
 fn a_member_may_not_list_users() {
     let session = Session::new().configured(fake::MEMBER_TOKEN, Some(fake::ACCOUNT_ID));
     let result = session.call(|h, s| h.call_list_users(s, &user_query(None)));
-    let Err(wit::Error::Forbidden(message)) = result else {
+    let Err(wit::Error::Forbidden(forbidden)) = result else {
         panic!("expected forbidden, got {result:?}")
     };
+    let message = &forbidden.message;
     assert!(
         message.contains("/v2/users") && message.contains("role"),
         "{message}"
     );
+    assert_eq!(forbidden.use_instead.as_deref(), Some("get-current-user"));
 }
 
 #[test]
@@ -229,7 +231,8 @@ fn a_member_may_not_list_tasks_or_clients() {
     for (path, list) in cases {
         let result = list(&session);
         assert!(
-            matches!(&result, Err(wit::Error::Forbidden(m)) if m.contains(path)),
+            matches!(&result, Err(wit::Error::Forbidden(f)) if f.message.contains(path)
+                && f.use_instead.as_deref() == Some("list-my-project-assignments")),
             "{path}: {result:?}"
         );
     }

@@ -94,7 +94,7 @@ pub fn new_entry(project_id: u64, task_id: u64) -> wit::NewTimeEntry {
     wit::NewTimeEntry {
         project_id,
         task_id,
-        spent_date: ANCHOR.to_string(),
+        spent_date: Some(ANCHOR.to_string()),
         user_id: None,
         duration: None,
         started_time: None,
