@@ -19,5 +19,6 @@ mod reports;
 mod sandbox;
 mod time_entries;
 mod tool_catalogue;
+mod tools_only;
 mod transport;
 mod users_tasks_clients;

@@ -38,13 +38,13 @@ enum Command {
     },
     /// Start the fake Harvest and walk through the tools an agent would call, printing the answers.
     Demo {
-        /// The component to load; default: dist/harvest.wasm.
+        /// The component to load; default: dist/harvest-host.wasm (the host artifact).
         #[arg(long)]
         component: Option<PathBuf>,
     },
     /// Print the tool catalogue (names, titles, descriptions, annotations, JSON Schemas) as JSON.
     Tools {
-        /// The component to load; default: dist/harvest.wasm.
+        /// The component to load; default: dist/harvest-host.wasm (the host artifact).
         #[arg(long)]
         component: Option<PathBuf>,
     },
@@ -55,14 +55,14 @@ enum Command {
         /// Arguments as a JSON object, e.g. '{"project_id": 1}'.
         #[arg(default_value = "{}")]
         args: String,
-        /// The component to load; default: dist/harvest.wasm.
+        /// The component to load; default: dist/harvest-host.wasm (the host artifact).
         #[arg(long)]
         component: Option<PathBuf>,
     },
     /// Serve the tools as an MCP server on stdin and stdout, configured by this process's
     /// HARVEST_* variables.
     Mcp {
-        /// The component to load; default: dist/harvest.wasm.
+        /// The component to load; default: dist/harvest-host.wasm (the host artifact).
         #[arg(long)]
         component: Option<PathBuf>,
     },
@@ -73,13 +73,13 @@ enum Command {
         /// The port to listen on for the redirect; 0 picks a free one.
         #[arg(long, default_value_t = 0)]
         port: u16,
-        /// The component to load; default: dist/harvest.wasm.
+        /// The component to load; default: dist/harvest-host.wasm (the host artifact).
         #[arg(long)]
         component: Option<PathBuf>,
     },
     /// Refresh the OAuth tokens with HARVEST_REFRESH_TOKEN and print the new HARVEST_* lines.
     Refresh {
-        /// The component to load; default: dist/harvest.wasm.
+        /// The component to load; default: dist/harvest-host.wasm (the host artifact).
         #[arg(long)]
         component: Option<PathBuf>,
     },
@@ -117,14 +117,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Demo { component } => {
-            let host =
-                Host::load(&component.unwrap_or_else(|| PathBuf::from("dist/harvest.wasm")))?;
+            let host = Host::load_host_artifact(
+                &component.unwrap_or_else(|| PathBuf::from("dist/harvest-host.wasm")),
+            )?;
             demo::run(&host)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Tools { component } => {
-            let host =
-                Host::load(&component.unwrap_or_else(|| PathBuf::from("dist/harvest.wasm")))?;
+            let host = Host::load_host_artifact(
+                &component.unwrap_or_else(|| PathBuf::from("dist/harvest-host.wasm")),
+            )?;
             let tools: Vec<serde_json::Value> = host.tools()?.iter().map(tool_json).collect();
             println!("{}", serde_json::to_string_pretty(&tools)?);
             Ok(ExitCode::SUCCESS)
@@ -134,8 +136,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             args,
             component,
         } => {
-            let path = component.unwrap_or_else(|| PathBuf::from("dist/harvest.wasm"));
-            let host = Host::load(&path)?;
+            let path = component.unwrap_or_else(|| PathBuf::from("dist/harvest-host.wasm"));
+            let host = Host::load_host_artifact(&path)?;
             let name = tool.replace('-', "_");
             let (outcome, _) = host.call_tool(&config_from_process_env(), &name, &args)?;
             let (json, code) = match outcome {
@@ -149,20 +151,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(code)
         }
         Command::Mcp { component } => {
-            let host =
-                Host::load(&component.unwrap_or_else(|| PathBuf::from("dist/harvest.wasm")))?;
+            let host = Host::load_host_artifact(
+                &component.unwrap_or_else(|| PathBuf::from("dist/harvest-host.wasm")),
+            )?;
             mcp::serve(host)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Connect { port, component } => {
-            let host =
-                Host::load(&component.unwrap_or_else(|| PathBuf::from("dist/harvest.wasm")))?;
+            let host = Host::load_host_artifact(
+                &component.unwrap_or_else(|| PathBuf::from("dist/harvest-host.wasm")),
+            )?;
             connect::connect(&host, port)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Refresh { component } => {
-            let host =
-                Host::load(&component.unwrap_or_else(|| PathBuf::from("dist/harvest.wasm")))?;
+            let host = Host::load_host_artifact(
+                &component.unwrap_or_else(|| PathBuf::from("dist/harvest-host.wasm")),
+            )?;
             connect::refresh(&host)?;
             Ok(ExitCode::SUCCESS)
         }
