@@ -9,6 +9,11 @@ BUILT     := target/components
 ARTIFACTS := harvest harvest-host
 FEATURES_harvest      :=
 FEATURES_harvest-host := --features host-interfaces
+# Each artifact's main core module goes through Debian's binaryen before it ships (see README,
+# Performance, Size). The version is pinned: another wasm-opt gives other bytes.
+BINARYEN_VERSION := 108
+WASM_OPT_FLAGS   := -Oz --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
+                    --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue
 TOOLCHAIN := 1.95.0
 # The release profile is tuned for the component's size; the native host is built for speed.
 HOST_RELEASE := --config profile.release.lto=false --config profile.release.codegen-units=16 \
@@ -44,7 +49,7 @@ TOOLS       := target/tools
 CARGO_DENY  := $(TOOLS)/bin/cargo-deny
 CARGO_SBOM  := $(TOOLS)/bin/cargo-sbom
 
-.PHONY: setup component build mcp-client test lint demo bench clean dist reproducible oci-test licenses \
+.PHONY: setup binaryen component build mcp-client test lint demo bench clean dist reproducible oci-test licenses \
         release-check
 
 setup:
@@ -52,14 +57,29 @@ setup:
 	rustup target add wasm32-wasip2 --toolchain $(TOOLCHAIN)
 	rustup component add rustfmt clippy --toolchain $(TOOLCHAIN)
 
-# Both artifacts, one cargo build each (the feature selects the world), kept in $(BUILT) and
-# copied to dist/.
-component: setup
+binaryen:
+	@command -v wasm-opt >/dev/null || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends binaryen; }
+	@wasm-opt --version | grep -qx 'wasm-opt version $(BINARYEN_VERSION)' || { \
+	  echo "wasm-opt $(BINARYEN_VERSION) (Debian's binaryen) is needed for reproducible bytes, found: $$(wasm-opt --version)"; \
+	  exit 1; }
+
+# Both artifacts, one cargo build each (the feature selects the world). The build's main core
+# module is taken out of the component, optimized by wasm-opt and put back; the result is kept
+# in $(BUILT) (with the cargo build as $(BUILT)/<name>.rustc.wasm) and copied to dist/.
+component: setup binaryen | $(DIST_TOOL)
 	mkdir -p $(BUILT) dist
 	$(foreach a,$(ARTIFACTS),\
 	  cargo build --target wasm32-wasip2 --release -p harvest $(FEATURES_$(a)) && \
-	  cp $(WASM) $(BUILT)/$(a).wasm && cp $(BUILT)/$(a).wasm dist/$(a).wasm &&) true
-	@for a in $(ARTIFACTS); do echo "dist/$$a.wasm: $$(wc -c < dist/$$a.wasm) bytes"; done
+	  cp $(WASM) $(BUILT)/$(a).rustc.wasm && \
+	  $(DIST_TOOL) core-module $(BUILT)/$(a).rustc.wasm $(BUILT)/$(a).core.wasm && \
+	  wasm-opt $(WASM_OPT_FLAGS) $(BUILT)/$(a).core.wasm -o $(BUILT)/$(a).core.opt.wasm && \
+	  $(DIST_TOOL) replace-core-module $(BUILT)/$(a).rustc.wasm $(BUILT)/$(a).core.opt.wasm \
+	    $(BUILT)/$(a).wasm && \
+	  cp $(BUILT)/$(a).wasm dist/$(a).wasm &&) true
+	@for a in $(ARTIFACTS); do \
+	  echo "dist/$$a.wasm: $$(wc -c < dist/$$a.wasm) bytes ($$(wc -c < $(BUILT)/$$a.rustc.wasm) as cargo built it)"; \
+	done
 
 build: component
 	cargo build --release -p harvest-host --bin harvest-host $(HOST_RELEASE)
@@ -143,7 +163,8 @@ reproducible: setup $(DIST_TOOL)
 	for n in 1 2; do \
 	  git clone -q --no-checkout . target/repro/$$n && \
 	  git -C target/repro/$$n checkout -q --detach $$(git rev-parse HEAD) && \
-	  env -u CARGO_BUILD_BUILD_DIR -u CARGO_TARGET_DIR $(MAKE) -s -C target/repro/$$n component && \
+	  env -u CARGO_BUILD_BUILD_DIR -u CARGO_TARGET_DIR $(MAKE) -s -C target/repro/$$n component \
+	    DIST_TOOL=$(abspath $(DIST_TOOL)) && \
 	  $(foreach a,$(ARTIFACTS),\
 	    $(DIST_TOOL) package --component target/repro/$$n/$(BUILT)/$(a).wasm \
 	      --wit target/repro/$$n/wit --out target/repro/$(a)-$$n.wasm \
