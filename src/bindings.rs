@@ -3,9 +3,20 @@
 // The generated glue passes flattened records as many arguments.
 #![allow(clippy::too_many_arguments)]
 
+// World `harvest` (the tools only, `dist/harvest.wasm`), or with the `host-interfaces` feature
+// world `harvest-host` (the tools, `oauth` and `catalogue`, `dist/harvest-host.wasm`). The tools
+// are the same world-level exports in both, so everything but the two host interfaces compiles
+// unchanged against either.
+#[cfg(not(feature = "host-interfaces"))]
 wit_bindgen::generate!({
     path: "wit",
     world: "harvest",
+    additional_derives: [serde::Serialize, serde::Deserialize],
+});
+#[cfg(feature = "host-interfaces")]
+wit_bindgen::generate!({
+    path: "wit",
+    world: "harvest-host",
     additional_derives: [serde::Serialize, serde::Deserialize],
 });
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Push dist/harvest.wasm to a real OCI registry (Debian's docker-registry) on 127.0.0.1, pull it
-# back and check the digest, media types and annotations. Installs the registry if it is missing
+# Push both artifacts, dist/harvest.wasm (the tools, for generic hosts) and dist/harvest-host.wasm
+# (with oauth and catalogue), to a real OCI registry (Debian's docker-registry) on 127.0.0.1, each
+# as its own repository, pull them back and check the digests, media types and annotations. Installs the registry if it is missing
 # and stops it, with its temporary storage, on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,9 +41,13 @@ done
 curl -fsS "http://127.0.0.1:$port/v2/" >/dev/null || { cat "$dir/registry.log"; exit 1; }
 echo "registry: docker-registry $(dpkg-query -W -f='${Version}' docker-registry) on 127.0.0.1:$port"
 
-ref="127.0.0.1:$port/harvest/tools:$version"
-"$tool" oci-round-trip "$ref" dist/harvest.wasm
-echo "manifest as the registry serves it:"
-curl -fsS -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
-  "http://127.0.0.1:$port/v2/harvest/tools/manifests/$version"
-echo
+# The same repositories as a release: harvest-tools (what generic hosts load) and
+# harvest-tools-host.
+for artifact in harvest:harvest-tools harvest-host:harvest-tools-host; do
+  file=dist/${artifact%%:*}.wasm repository=harvest/${artifact#*:}
+  "$tool" oci-round-trip "127.0.0.1:$port/$repository:$version" "$file"
+  echo "manifest of $repository:$version as the registry serves it:"
+  curl -fsS -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+    "http://127.0.0.1:$port/v2/$repository/manifests/$version"
+  echo
+done

@@ -32,7 +32,7 @@ mod mcp_bench;
     about = "Benchmarks the Harvest component against a native client"
 )]
 struct Cli {
-    /// The component to measure; default: dist/harvest.wasm.
+    /// The component to measure; default: dist/harvest-host.wasm.
     #[arg(long)]
     component: Option<PathBuf>,
     /// Where to write the table; default: dist/bench.md.

@@ -15,7 +15,10 @@ use wasmtime_wasi_http::{
     RequestOptions, WasiBody, WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView,
 };
 
-use crate::wit::{self, Harvest, HarvestPre, Tool};
+use crate::wit::host_world::exports::harvest::tools::{catalogue, oauth};
+use crate::wit::{
+    self, Harvest, HarvestHost, HarvestHostIndices, HarvestIndices, HarvestPre, Tool,
+};
 
 /// Environment keys the component reads; a host passes these and nothing else.
 pub const CONFIG_PREFIX: &str = "HARVEST_";
@@ -90,11 +93,51 @@ impl WasiHttpHooks for NetworkPolicy {
     }
 }
 
-/// The loaded component, ready to instantiate once per call.
+/// The loaded component, ready to instantiate once per call: either artifact, the tools-only
+/// `dist/harvest.wasm` or the host artifact `dist/harvest-host.wasm`.
 pub struct Host {
     engine: Engine,
     component: Component,
     pre: HarvestPre<State>,
+    tools: HarvestIndices,
+    /// The `oauth` and `catalogue` exports, when the component has them.
+    host_interfaces: Option<HarvestHostIndices>,
+}
+
+/// One instance's exports: the tools (through `Deref`, as [`Harvest`]), and the `oauth` and
+/// `catalogue` interfaces of the host artifact.
+pub struct Exports {
+    tools: Harvest,
+    host_interfaces: Option<HarvestHost>,
+}
+
+pub const NO_HOST_INTERFACES: &str = "this component exports only the tools, no `oauth` or \
+                                  `catalogue`: load the host artifact, dist/harvest-host.wasm";
+
+impl std::ops::Deref for Exports {
+    type Target = Harvest;
+    fn deref(&self) -> &Harvest {
+        &self.tools
+    }
+}
+
+impl Exports {
+    /// The `oauth` export. Panics for the tools-only artifact: check
+    /// [`Host::has_host_interfaces`] (or load with [`Host::load_host_artifact`]) first.
+    pub fn harvest_tools_oauth(&self) -> &oauth::Guest {
+        self.host_interfaces
+            .as_ref()
+            .expect(NO_HOST_INTERFACES)
+            .harvest_tools_oauth()
+    }
+
+    /// The `catalogue` export; panics as [`Exports::harvest_tools_oauth`] does.
+    pub fn harvest_tools_catalogue(&self) -> &catalogue::Guest {
+        self.host_interfaces
+            .as_ref()
+            .expect(NO_HOST_INTERFACES)
+            .harvest_tools_catalogue()
+    }
 }
 
 /// What one call left behind besides its result.
@@ -109,12 +152,37 @@ pub struct CallRecord {
 }
 
 impl Host {
-    /// Where `make build` puts the component; `HARVEST_COMPONENT` overrides it.
+    /// Where `make build` puts the host artifact (the tools, `oauth` and `catalogue`);
+    /// `HARVEST_COMPONENT` overrides it.
     pub fn default_component_path() -> PathBuf {
         match std::env::var_os("HARVEST_COMPONENT") {
             Some(path) => PathBuf::from(path),
+            None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../dist/harvest-host.wasm"),
+        }
+    }
+
+    /// Where `make build` puts the tools-only artifact, what generic hosts load;
+    /// `HARVEST_TOOLS_COMPONENT` overrides it.
+    pub fn tools_only_component_path() -> PathBuf {
+        match std::env::var_os("HARVEST_TOOLS_COMPONENT") {
+            Some(path) => PathBuf::from(path),
             None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../dist/harvest.wasm"),
         }
+    }
+
+    /// Loads the host artifact through `cache`, refusing a component without `oauth` and
+    /// `catalogue`.
+    pub fn load_host_artifact(path: &Path, cache: &crate::cache::Cache) -> Result<Host> {
+        let (host, _) = Host::load_with(path, cache)?;
+        if !host.has_host_interfaces() {
+            return Err(anyhow!("{}: {NO_HOST_INTERFACES}", path.display()));
+        }
+        Ok(host)
+    }
+
+    /// Whether the component exports `oauth` and `catalogue` (the host artifact).
+    pub fn has_host_interfaces(&self) -> bool {
+        self.host_interfaces.is_some()
     }
 
     pub fn load(path: &Path) -> Result<Host> {
@@ -140,10 +208,14 @@ impl Host {
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
         wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker)?;
         let pre = HarvestPre::new(linker.instantiate_pre(&component)?)?;
+        let tools = HarvestIndices::new(pre.instance_pre())?;
+        let host_interfaces = HarvestHostIndices::new(pre.instance_pre()).ok();
         let host = Host {
             engine,
             component,
             pre,
+            tools,
+            host_interfaces,
         };
         Ok((host, outcome))
     }
@@ -164,6 +236,23 @@ impl Host {
                     _ => 0,
                 };
                 (name.to_string(), functions)
+            })
+            .collect()
+    }
+
+    /// Every export of the component, by name, with whether it is a function (a world-level
+    /// export, one tool) or an instance (an exported interface), as its type information says.
+    pub fn exports(&self) -> Vec<(String, ExportKind)> {
+        use wasmtime::component::types::ComponentItem;
+        let ty = self.component.component_type();
+        ty.exports(&self.engine)
+            .map(|(name, item)| {
+                let kind = match item.ty {
+                    ComponentItem::ComponentFunc(_) => ExportKind::Function,
+                    ComponentItem::ComponentInstance(_) => ExportKind::Interface,
+                    _ => ExportKind::Other,
+                };
+                (name.to_string(), kind)
             })
             .collect()
     }
@@ -219,7 +308,7 @@ impl Host {
     pub fn call<R>(
         &self,
         env: &[(String, String)],
-        f: impl FnOnce(&Harvest, &mut Store<State>) -> wasmtime::Result<R>,
+        f: impl FnOnce(&Exports, &mut Store<State>) -> wasmtime::Result<R>,
     ) -> Result<(R, CallRecord)> {
         self.call_with(&CallOptions::default(), env, f)
     }
@@ -229,11 +318,18 @@ impl Host {
         &self,
         options: &CallOptions,
         env: &[(String, String)],
-        f: impl FnOnce(&Harvest, &mut Store<State>) -> wasmtime::Result<R>,
+        f: impl FnOnce(&Exports, &mut Store<State>) -> wasmtime::Result<R>,
     ) -> Result<(R, CallRecord)> {
         let (mut store, observers) = self.store(env, options);
-        let instance = self.pre.instantiate(&mut store)?;
-        let result = f(&instance, &mut store);
+        let instance = self.pre.instance_pre().instantiate(&mut store)?;
+        let exports = Exports {
+            tools: self.tools.load(&mut store, &instance)?,
+            host_interfaces: match &self.host_interfaces {
+                Some(indices) => Some(indices.load(&mut store, &instance)?),
+                None => None,
+            },
+        };
+        let result = f(&exports, &mut store);
         let record = observers.record(&store);
         match result {
             Ok(value) => Ok((value, record)),
@@ -267,6 +363,7 @@ impl Host {
 impl Host {
     /// The component's tool catalogue (it needs no configuration).
     pub fn tools(&self) -> Result<Vec<Tool>> {
+        self.require_host_interfaces()?;
         let (tools, _) = self.call(&[], |harvest, store| {
             harvest.harvest_tools_catalogue().call_tools(store)
         })?;
@@ -281,12 +378,33 @@ impl Host {
         name: &str,
         arguments: &str,
     ) -> Result<(std::result::Result<String, wit::Error>, CallRecord)> {
+        self.require_host_interfaces()?;
         self.call(env, |harvest, store| {
             harvest
                 .harvest_tools_catalogue()
                 .call_call(store, name, arguments)
         })
     }
+}
+
+impl Host {
+    fn require_host_interfaces(&self) -> Result<()> {
+        match self.has_host_interfaces() {
+            true => Ok(()),
+            false => Err(anyhow!(NO_HOST_INTERFACES)),
+        }
+    }
+}
+
+/// What an export of the component is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportKind {
+    /// A world-level function: one tool.
+    Function,
+    /// An exported interface (an instance of functions).
+    Interface,
+    /// Anything else (a type, a module, a component).
+    Other,
 }
 
 /// A tool's typed error as JSON, in the shape generic component hosts show variants.

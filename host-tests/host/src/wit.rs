@@ -4,6 +4,8 @@
 //! `harvest_host::wit::Error`), so a change to the WIT's packages or interfaces changes only
 //! these re-exports.
 
+// World `harvest`: the tools, world-level exports. Both artifacts export them, so `Harvest`
+// calls the tools of either.
 wasmtime::component::bindgen!({
     world: "harvest",
     path: "../../wit",
@@ -11,10 +13,24 @@ wasmtime::component::bindgen!({
     additional_derives: [serde::Deserialize],
 });
 
-/// A tool as the component's catalogue describes it.
-pub use self::exports::harvest::tools::catalogue::{Access, Annotations, Tool};
-/// The records of the component's `oauth` interface.
-pub use self::exports::harvest::tools::oauth::{ClientCredentials, ScopedAccount, TokenSet};
+/// World `harvest-host`: the tools plus the `oauth` and `catalogue` interfaces, which only the
+/// host artifact (`dist/harvest-host.wasm`) exports. Its types are those generated above.
+pub mod host_world {
+    wasmtime::component::bindgen!({
+        world: "harvest-host",
+        path: "../../wit",
+        with: {
+            "harvest:tools/common": super::harvest::tools::common,
+            "harvest:tools/accounts": super::harvest::tools::accounts,
+            "harvest:tools/time": super::harvest::tools::time,
+            "harvest:tools/projects": super::harvest::tools::projects,
+            "harvest:tools/clients": super::harvest::tools::clients,
+            "harvest:tools/invoices": super::harvest::tools::invoices,
+            "harvest:tools/reports": super::harvest::tools::reports,
+        },
+    });
+}
+
 /// The component's shared types: every WIT interface's types under one path. The interfaces
 /// that `use` `common`'s types re-export them, so those are named once. (Each interface's `Host`
 /// trait and `add_to_linker` clash too; they are not used through here.) `Error` is the world's
@@ -27,6 +43,13 @@ pub use self::harvest::tools::common::{
 pub use self::harvest::tools::{
     accounts::*, clients::*, common::*, company::*, invoices::*, projects::*, reports::*, time::*,
 };
+/// A tool as the component's catalogue describes it.
+pub use self::host_world::exports::harvest::tools::catalogue::{Access, Annotations, Tool};
+/// The records of the component's `oauth` interface.
+pub use self::host_world::exports::harvest::tools::oauth::{
+    ClientCredentials, ScopedAccount, TokenSet,
+};
+pub use self::host_world::{HarvestHost, HarvestHostIndices};
 
 impl TimeEntryQuery {
     /// Every time entry the token may see: no filters, up to `limit`, from the start.

@@ -21,5 +21,6 @@ mod roles;
 mod sandbox;
 mod time_entries;
 mod tool_catalogue;
+mod tools_only;
 mod transport;
 mod users_tasks_clients;

@@ -28,7 +28,10 @@ fn utc(text: &str) -> Duration {
 fn call_at<R>(
     session: &Session,
     at: Duration,
-    f: impl FnOnce(&wit::Harvest, &mut Store<harvest_host::host::State>) -> wasmtime::Result<R>,
+    f: impl FnOnce(
+        &harvest_host::host::Exports,
+        &mut Store<harvest_host::host::State>,
+    ) -> wasmtime::Result<R>,
 ) -> R {
     let options = CallOptions {
         wall_clock: Some(at),

@@ -5,8 +5,7 @@ use std::sync::LazyLock;
 
 use chrono::NaiveDate;
 use harvest_fake::{self as fake, FakeHarvest, FakeOptions, RecordedRequest};
-use harvest_host::host::{CallRecord, Host, State};
-use harvest_host::wit::Harvest;
+use harvest_host::host::{CallRecord, Exports, Host, State};
 use wasmtime::Store;
 
 pub use harvest_host::wit;
@@ -48,13 +47,13 @@ impl Session {
     }
 
     /// Calls typed exports in a fresh instance; a trap fails the test.
-    pub fn call<R>(&self, f: impl FnOnce(&Harvest, &mut Store<State>) -> wasmtime::Result<R>) -> R {
+    pub fn call<R>(&self, f: impl FnOnce(&Exports, &mut Store<State>) -> wasmtime::Result<R>) -> R {
         self.call_recorded(f).0
     }
 
     pub fn call_recorded<R>(
         &self,
-        f: impl FnOnce(&Harvest, &mut Store<State>) -> wasmtime::Result<R>,
+        f: impl FnOnce(&Exports, &mut Store<State>) -> wasmtime::Result<R>,
     ) -> (R, CallRecord) {
         HOST.call(&self.env, f).unwrap_or_else(|e| panic!("{e:#}"))
     }

@@ -1,10 +1,12 @@
-//! Release tooling for the Harvest component: `package` turns the release build into the
+//! Release tooling for the Harvest component: `package` turns a release build into a
 //! distributed artifact (WIT docs and registry metadata embedded, the WIT package beside it),
-//! `show` prints the embedded metadata, and `oci-round-trip` pushes the artifact to an OCI
-//! registry, pulls it back and checks what the registry holds.
+//! `show` prints the embedded metadata, `wit` the WIT a component exports and imports,
+//! `sbom-artifacts` names the artifacts in the SBOM, and `oci-round-trip` pushes an artifact to
+//! an OCI registry, pulls it back and checks what the registry holds.
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail, ensure};
@@ -35,6 +37,31 @@ enum Command {
     Package(PackageArgs),
     /// Print the metadata embedded in a component.
     Show { component: PathBuf },
+    /// Write a component's main core module (its largest, the program; the others are WASI
+    /// adapter glue) to a file, to be optimized.
+    CoreModule { component: PathBuf, out: PathBuf },
+    /// Put `module` (an optimized build of the main core module) in the component in place of
+    /// the main core module, and check that the result is a valid component.
+    ReplaceCoreModule {
+        component: PathBuf,
+        module: PathBuf,
+        out: PathBuf,
+    },
+    /// Print a component's WIT (its world, with the docs of `package-docs`), as
+    /// `wasm-tools component wit` does.
+    Wit { component: PathBuf },
+    /// Add the shipped artifacts, with their SHA-256, to a CycloneDX SBOM of their dependencies;
+    /// prints the result.
+    SbomArtifacts {
+        /// The SBOM `cargo sbom` wrote.
+        #[arg(long)]
+        sbom: PathBuf,
+        #[arg(long)]
+        version: String,
+        /// An artifact to name in it (repeated).
+        #[arg(long = "artifact", required = true)]
+        artifacts: Vec<PathBuf>,
+    },
     /// Publish a component to a registry over HTTPS, its metadata as the manifest's
     /// annotations. Credentials come from `REGISTRY_USERNAME` and `REGISTRY_PASSWORD`.
     Push {
@@ -96,6 +123,32 @@ fn main() -> Result<()> {
             }
             Ok(())
         }
+        Command::CoreModule { component, out } => {
+            let wasm = read(&component)?;
+            let (_, module) = main_core_module(&wasm)?;
+            fs::write(&out, &wasm[module]).with_context(|| format!("writing {}", out.display()))
+        }
+        Command::ReplaceCoreModule {
+            component,
+            module,
+            out,
+        } => {
+            let replaced = replace_core_module(&read(&component)?, &read(&module)?)?;
+            fs::write(&out, replaced).with_context(|| format!("writing {}", out.display()))
+        }
+        Command::Wit { component } => {
+            print!("{}", component_wit(&read(&component)?)?);
+            Ok(())
+        }
+        Command::SbomArtifacts {
+            sbom,
+            version,
+            artifacts,
+        } => {
+            let sbom = sbom_with_artifacts(&read(&sbom)?, &version, &artifacts)?;
+            println!("{}", serde_json::to_string_pretty(&sbom)?);
+            Ok(())
+        }
         Command::Push {
             reference,
             component,
@@ -148,6 +201,117 @@ async fn push(
         .await
         .with_context(|| format!("pushing {reference}"))?;
     Ok(pushed.manifest_url)
+}
+
+/// The byte ranges of the component's largest core module section: the whole section (id and
+/// size first) and the module in it.
+fn main_core_module(component: &[u8]) -> Result<(Range<usize>, Range<usize>)> {
+    let mut largest: Option<Range<usize>> = None;
+    for payload in wasmparser::Parser::new(0).parse_all(component) {
+        if let wasmparser::Payload::ModuleSection {
+            unchecked_range, ..
+        } = payload?
+            && largest.as_ref().is_none_or(|r| unchecked_range.len() > r.len())
+        {
+            largest = Some(unchecked_range);
+        }
+    }
+    let module = largest.context("the component has no core module")?;
+    let header = section_header(module.len());
+    let start = module
+        .start
+        .checked_sub(header.len())
+        .filter(|start| component[*start..module.start] == header[..])
+        .context("the main core module is not a top-level section of the component")?;
+    Ok((start..module.end, module))
+}
+
+/// A core module section's id and size, as the component binary encodes them.
+fn section_header(size: usize) -> Vec<u8> {
+    let mut header = vec![1u8];
+    let mut rest = size;
+    loop {
+        let byte = (rest & 0x7f) as u8;
+        rest >>= 7;
+        if rest == 0 {
+            header.push(byte);
+            return header;
+        }
+        header.push(byte | 0x80);
+    }
+}
+
+fn replace_core_module(component: &[u8], module: &[u8]) -> Result<Vec<u8>> {
+    let (section, _) = main_core_module(component)?;
+    let mut out = Vec::with_capacity(component.len());
+    out.extend_from_slice(&component[..section.start]);
+    out.extend_from_slice(&section_header(module.len()));
+    out.extend_from_slice(module);
+    out.extend_from_slice(&component[section.end..]);
+    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+        .validate_all(&out)
+        .context("the component with the optimized module does not validate")?;
+    Ok(out)
+}
+
+/// The WIT of a component, its own package first and the packages it imports from after it.
+fn component_wit(component: &[u8]) -> Result<String> {
+    let DecodedWasm::Component(resolve, root) = wit_component::decode(component)? else {
+        bail!("expected a component, found a WIT package");
+    };
+    let package = resolve.worlds[root]
+        .package
+        .context("the component's world has no package")?;
+    let nested: Vec<_> = resolve
+        .packages
+        .iter()
+        .map(|(id, _)| id)
+        .filter(|id| *id != package)
+        .collect();
+    let mut printer = wit_component::WitPrinter::default();
+    printer.print(&resolve, package, &nested)?;
+    Ok(printer.output.to_string())
+}
+
+/// The SBOM with each artifact as a `file` component: name, version, what it is (its embedded
+/// description) and its SHA-256.
+fn sbom_with_artifacts(
+    sbom: &[u8],
+    version: &str,
+    artifacts: &[PathBuf],
+) -> Result<serde_json::Value> {
+    let mut sbom: serde_json::Value = serde_json::from_slice(sbom).context("parsing the SBOM")?;
+    let mut files = Vec::new();
+    for path in artifacts {
+        let wasm = read(path)?;
+        let name = path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .context("an artifact's file name")?;
+        let description = annotations(&wasm)?
+            .remove("org.opencontainers.image.description")
+            .with_context(|| format!("{name} carries no description: package it first"))?;
+        let digest = sha256(&wasm);
+        files.push(serde_json::json!({
+            "type": "file",
+            "bom-ref": format!("artifact:{name}"),
+            "name": name,
+            "version": version,
+            "description": description,
+            "hashes": [{"alg": "SHA-256", "content": digest.trim_start_matches("sha256:")}],
+        }));
+    }
+    let components = sbom
+        .as_object_mut()
+        .context("the SBOM is not a JSON object")?
+        .entry("components")
+        .or_insert_with(|| serde_json::Value::Array(Vec::new()))
+        .as_array_mut()
+        .context("the SBOM's components are not a list")?;
+    for (at, file) in files.into_iter().enumerate() {
+        components.insert(at, file);
+    }
+    Ok(sbom)
 }
 
 fn read(path: &Path) -> Result<Vec<u8>> {

@@ -43,13 +43,13 @@ enum Command {
     },
     /// Start the fake Harvest and walk through the tools an agent would call, printing the answers.
     Demo {
-        /// The component to load; default: dist/harvest.wasm.
+        /// The component to load; default: dist/harvest-host.wasm (the host artifact).
         #[arg(long)]
         component: Option<PathBuf>,
     },
     /// Print the tool catalogue (names, titles, descriptions, annotations, JSON Schemas) as JSON.
     Tools {
-        /// The component to load; default: dist/harvest.wasm.
+        /// The component to load; default: dist/harvest-host.wasm (the host artifact).
         #[arg(long)]
         component: Option<PathBuf>,
     },
@@ -60,14 +60,14 @@ enum Command {
         /// Arguments as a JSON object, e.g. '{"project_id": 1}'.
         #[arg(default_value = "{}")]
         args: String,
-        /// The component to load; default: dist/harvest.wasm.
+        /// The component to load; default: dist/harvest-host.wasm (the host artifact).
         #[arg(long)]
         component: Option<PathBuf>,
     },
     /// Serve the tools as an MCP server on stdin and stdout, configured by this process's
     /// HARVEST_* variables.
     Mcp {
-        /// The component to load; default: dist/harvest.wasm.
+        /// The component to load; default: dist/harvest-host.wasm (the host artifact).
         #[arg(long)]
         component: Option<PathBuf>,
     },
@@ -78,13 +78,13 @@ enum Command {
         /// The port to listen on for the redirect; 0 picks a free one.
         #[arg(long, default_value_t = 0)]
         port: u16,
-        /// The component to load; default: dist/harvest.wasm.
+        /// The component to load; default: dist/harvest-host.wasm (the host artifact).
         #[arg(long)]
         component: Option<PathBuf>,
     },
     /// Refresh the OAuth tokens with HARVEST_REFRESH_TOKEN and print the new HARVEST_* lines.
     Refresh {
-        /// The component to load; default: dist/harvest.wasm.
+        /// The component to load; default: dist/harvest-host.wasm (the host artifact).
         #[arg(long)]
         component: Option<PathBuf>,
     },
@@ -102,7 +102,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     let cache = Cache::from_flag(cli.no_cache);
-    let load = |path: &std::path::Path| Host::load_with(path, &cache).map(|(host, _)| host);
+    let load = |path: &std::path::Path| Host::load_host_artifact(path, &cache);
     match cli.command {
         Command::Fake { addr, anchor } => {
             let mut options = FakeOptions {
@@ -124,12 +124,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Demo { component } => {
-            let host = load(&component.unwrap_or_else(|| PathBuf::from("dist/harvest.wasm")))?;
+            let host = load(&component.unwrap_or_else(|| PathBuf::from("dist/harvest-host.wasm")))?;
             demo::run(&host)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Tools { component } => {
-            let host = load(&component.unwrap_or_else(|| PathBuf::from("dist/harvest.wasm")))?;
+            let host = load(&component.unwrap_or_else(|| PathBuf::from("dist/harvest-host.wasm")))?;
             let tools: Vec<serde_json::Value> = host.tools()?.iter().map(tool_json).collect();
             println!("{}", serde_json::to_string_pretty(&tools)?);
             Ok(ExitCode::SUCCESS)
@@ -139,7 +139,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             args,
             component,
         } => {
-            let path = component.unwrap_or_else(|| PathBuf::from("dist/harvest.wasm"));
+            let path = component.unwrap_or_else(|| PathBuf::from("dist/harvest-host.wasm"));
             let host = load(&path)?;
             let name = tool.replace('-', "_");
             let (outcome, _) = host.call_tool(&config_from_process_env(), &name, &args)?;
@@ -155,18 +155,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Mcp { component } => {
             mcp::serve(
-                component.unwrap_or_else(|| PathBuf::from("dist/harvest.wasm")),
+                component.unwrap_or_else(|| PathBuf::from("dist/harvest-host.wasm")),
                 cache.clone(),
             )?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Connect { port, component } => {
-            let host = load(&component.unwrap_or_else(|| PathBuf::from("dist/harvest.wasm")))?;
+            let host = load(&component.unwrap_or_else(|| PathBuf::from("dist/harvest-host.wasm")))?;
             connect::connect(&host, port)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Refresh { component } => {
-            let host = load(&component.unwrap_or_else(|| PathBuf::from("dist/harvest.wasm")))?;
+            let host = load(&component.unwrap_or_else(|| PathBuf::from("dist/harvest-host.wasm")))?;
             connect::refresh(&host)?;
             Ok(ExitCode::SUCCESS)
         }

@@ -106,6 +106,13 @@ impl LazyHost {
     fn load(&self) -> Result<Host> {
         let started = Instant::now();
         let (host, outcome) = Host::load_with(&self.path, &self.cache)?;
+        if !host.has_host_interfaces() {
+            return Err(anyhow!(
+                "{}: {}",
+                self.path.display(),
+                host::NO_HOST_INTERFACES
+            ));
+        }
         eprintln!(
             "harvest-host mcp: component loaded in {} ms ({outcome:?})",
             started.elapsed().as_millis()
