@@ -11,6 +11,7 @@ mod clients;
 mod company;
 mod config;
 mod error;
+mod expenses;
 mod filters;
 mod http;
 mod invoices;
@@ -119,6 +120,9 @@ impl bindings::Guest for Component {
     }
     fn invoice_report(query: ReportQuery) -> Result<UninvoicedReport, Error> {
         reports::uninvoiced(query)
+    }
+    fn list_expenses(query: ExpenseQuery) -> Result<ExpensePage, Error> {
+        expenses::list(query)
     }
 }
 

@@ -25,7 +25,7 @@ pub use self::harvest::tools::common::{
 };
 #[allow(ambiguous_glob_reexports, unused_imports)]
 pub use self::harvest::tools::{
-    accounts::*, clients::*, common::*, invoices::*, projects::*, reports::*, time::*,
+    accounts::*, clients::*, common::*, expenses::*, invoices::*, projects::*, reports::*, time::*,
 };
 
 impl TimeEntryQuery {
