@@ -21,6 +21,7 @@ mod clock;
 mod company;
 mod entry;
 mod error;
+mod expenses;
 mod faults;
 pub mod ids;
 mod invoice_lines;
@@ -35,8 +36,10 @@ mod payments;
 mod projects;
 mod recorder;
 mod reports;
+mod rounding;
 pub mod seed;
 mod seed_catalogue;
+mod seed_expenses;
 mod seed_time;
 mod server;
 mod tasks;
@@ -57,14 +60,16 @@ use tokio::sync::oneshot;
 
 pub use clock::Clock;
 pub use error::INVALID_TOKEN_DESCRIPTION;
+pub use expenses::{Expense, ExpenseCategoryRef, Receipt};
 pub use faults::Fault;
 pub use ids::{
-    ACCOUNT_ID, ADMIN_TOKEN, CLIENT_ID, CLIENT_SECRET, FORECAST_ACCOUNT_ID, MEMBER_TOKEN,
-    MULTI_TOKEN, REDIRECT_URL, TIMESTAMP_ACCOUNT_ID,
+    ACCOUNT_ID, ADMIN_TOKEN, CLIENT_ID, CLIENT_SECRET, FORECAST_ACCOUNT_ID, GLOBAL_ACCOUNT_ID,
+    GLOBAL_TOKEN, MEMBER_TOKEN, MULTI_TOKEN, REDIRECT_URL, TIMESTAMP_ACCOUNT_ID,
 };
 pub use model::*;
 pub use recorder::RecordedRequest;
 pub use reports::{TimeRow, UninvoicedRow};
+pub use rounding::TimeRounding;
 pub use seed_time::HISTORY_DAYS;
 
 #[derive(Clone, Debug)]

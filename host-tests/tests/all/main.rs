@@ -5,6 +5,7 @@ mod values;
 
 mod accounts_and_config;
 mod demo;
+mod expenses;
 mod export_coverage;
 mod fake_conformance;
 mod fuzz;
@@ -16,6 +17,7 @@ mod payments;
 mod projects;
 mod reliability;
 mod reports;
+mod rounding;
 mod sandbox;
 mod time_entries;
 mod tool_catalogue;
