@@ -41,6 +41,9 @@ enum Command {
         /// The component to load; default: dist/harvest.wasm.
         #[arg(long)]
         component: Option<PathBuf>,
+        /// The fake account to play against.
+        #[arg(long, value_enum, default_value_t = demo::DemoAccount::Global)]
+        account: demo::DemoAccount,
     },
     /// Print the tool catalogue (names, titles, descriptions, annotations, JSON Schemas) as JSON.
     Tools {
@@ -116,10 +119,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 std::thread::park();
             }
         }
-        Command::Demo { component } => {
+        Command::Demo { component, account } => {
             let host =
                 Host::load(&component.unwrap_or_else(|| PathBuf::from("dist/harvest.wasm")))?;
-            demo::run(&host)?;
+            demo::run(&host, account)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Tools { component } => {
