@@ -6,7 +6,7 @@ use crate::bindings::wit::Error;
 use crate::http::{Client, Request};
 
 #[derive(Deserialize)]
-struct Company {
+pub(crate) struct Company {
     wants_timestamp_timers: bool,
     clock: Option<String>,
 }

@@ -16,6 +16,8 @@ mod filters;
 mod http;
 mod invoices;
 mod oauth;
+#[cfg(test)]
+mod openapi_examples;
 mod paging;
 mod payments;
 mod projects;
