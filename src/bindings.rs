@@ -15,12 +15,12 @@ pub mod wit {
     pub use super::harvest::tools::accounts::*;
     pub use super::harvest::tools::clients::*;
     pub use super::harvest::tools::common::*;
-    pub use super::harvest::tools::expenses::*;
     #[allow(unused_imports)] // Not all are used yet; all are ambiguous through the globs.
     pub use super::harvest::tools::common::{
         ActivityFilter, ClientRef, Date, Error, IdRef, Instant, InvoiceRef, Limit, NamedRef,
         Percent, PositiveAmount, ProjectRef,
     };
+    pub use super::harvest::tools::expenses::*;
     pub use super::harvest::tools::invoices::*;
     pub use super::harvest::tools::projects::*;
     pub use super::harvest::tools::reports::*;

@@ -35,15 +35,35 @@ const OPERATIONS: &[(&str, &str, Decoder)] = &[
     ("get", "/time_entries", list::<wit::TimeEntry>),
     ("post", "/time_entries", one::<wit::TimeEntry>),
     ("get", "/time_entries/{timeEntryId}", one::<wit::TimeEntry>),
-    ("patch", "/time_entries/{timeEntryId}", one::<wit::TimeEntry>),
-    ("patch", "/time_entries/{timeEntryId}/stop", one::<wit::TimeEntry>),
-    ("patch", "/time_entries/{timeEntryId}/restart", one::<wit::TimeEntry>),
+    (
+        "patch",
+        "/time_entries/{timeEntryId}",
+        one::<wit::TimeEntry>,
+    ),
+    (
+        "patch",
+        "/time_entries/{timeEntryId}/stop",
+        one::<wit::TimeEntry>,
+    ),
+    (
+        "patch",
+        "/time_entries/{timeEntryId}/restart",
+        one::<wit::TimeEntry>,
+    ),
     ("get", "/invoices", list::<wit::Invoice>),
     ("post", "/invoices", one::<wit::Invoice>),
     ("get", "/invoices/{invoiceId}", one::<wit::Invoice>),
     ("patch", "/invoices/{invoiceId}", one::<wit::Invoice>),
-    ("get", "/invoices/{invoiceId}/payments", list::<wit::InvoicePayment>),
-    ("post", "/invoices/{invoiceId}/payments", one::<wit::InvoicePayment>),
+    (
+        "get",
+        "/invoices/{invoiceId}/payments",
+        list::<wit::InvoicePayment>,
+    ),
+    (
+        "post",
+        "/invoices/{invoiceId}/payments",
+        one::<wit::InvoicePayment>,
+    ),
     ("get", "/reports/time/clients", list::<wit::ClientTimeRow>),
     ("get", "/reports/time/projects", list::<wit::ProjectTimeRow>),
     ("get", "/reports/time/tasks", list::<wit::TaskTimeRow>),
@@ -55,7 +75,11 @@ const OPERATIONS: &[(&str, &str, Decoder)] = &[
     ("get", "/users/{userId}", one::<wit::User>),
     ("get", "/projects", list::<wit::Project>),
     ("get", "/projects/{projectId}", one::<wit::Project>),
-    ("get", "/projects/{projectId}/task_assignments", list::<wit::TaskAssignment>),
+    (
+        "get",
+        "/projects/{projectId}/task_assignments",
+        list::<wit::TaskAssignment>,
+    ),
     ("get", "/tasks", list::<wit::Task>),
     ("get", "/clients", list::<wit::Client>),
     ("get", "/clients/{clientId}", one::<wit::Client>),
@@ -152,7 +176,15 @@ fn report_and_expense_examples_keep_their_figures() -> Result<(), String> {
         serde_json::from_value(first("/expenses")?).map_err(|e| e.to_string())?;
     let lunch = expenses.items.first().ok_or("no expense")?;
     assert_eq!((lunch.total_cost, lunch.units), (33.35, Some(1.0)));
-    assert_eq!(lunch.invoice.as_ref().map(|i| i.number.as_str()), Some("1001"));
-    assert!(lunch.receipt.as_ref().is_some_and(|r| r.file_size == Some(39410)));
+    assert_eq!(
+        lunch.invoice.as_ref().map(|i| i.number.as_str()),
+        Some("1001")
+    );
+    assert!(
+        lunch
+            .receipt
+            .as_ref()
+            .is_some_and(|r| r.file_size == Some(39410))
+    );
     Ok(())
 }

@@ -5,11 +5,11 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 
 use super::clock::{format_time, round2};
 use super::error::ApiError;
-use super::rounding::rounded;
 use super::model::{
     AccountData, ClientRef, EmbeddedTaskAssignment, EmbeddedUserAssignment, IdName, ProjectRef,
     Sequences, TimeEntry, UserAssignment,
 };
+use super::rounding::rounded;
 
 /// Everything an entry copies from its user, project and task.
 pub struct Placement {

@@ -225,10 +225,17 @@ pub async fn uninvoiced(
         .filter(|e| e.spent_date >= from && e.spent_date <= to)
         .filter(|e| e.billable && !e.is_billed)
     {
-        let Some(project) = account.project(expense.project.id).filter(|p| p.is_billable) else {
+        let Some(project) = account
+            .project(expense.project.id)
+            .filter(|p| p.is_billable)
+        else {
             continue;
         };
-        let key = (expense.client.name.clone(), project.name.clone(), project.id);
+        let key = (
+            expense.client.name.clone(),
+            project.name.clone(),
+            project.id,
+        );
         let row = rows.entry(key).or_insert_with(|| UninvoicedRow {
             client_id: expense.client.id,
             client_name: expense.client.name.clone(),

@@ -10,8 +10,8 @@ use chrono::NaiveDate;
 use super::clock::Clock;
 use super::ids::{
     self, ACCOUNT_ID, ADMIN_TOKEN, CLIENT_ID, CLIENT_SECRET, FORECAST_ACCOUNT_ID, GLOBAL,
-    GLOBAL_ACCOUNT_ID, GLOBAL_TOKEN, LABS, MAIN,
-    MEMBER_TOKEN, MULTI_TOKEN, REDIRECT_URL, TIMESTAMP_ACCOUNT_ID,
+    GLOBAL_ACCOUNT_ID, GLOBAL_TOKEN, LABS, MAIN, MEMBER_TOKEN, MULTI_TOKEN, REDIRECT_URL,
+    TIMESTAMP_ACCOUNT_ID,
 };
 use super::model::{AccountData, FakeState, ForecastAccount, Identity, OAuthClient, TokenGrant};
 

@@ -20,8 +20,10 @@ const CATEGORIES: [(u64, &str, Option<f64>, Option<&str>); 5] = [
 ];
 
 /// (days before the anchor, user, project, category index, units or cost, billable, receipt, notes)
+type Seeded = (u64, u64, u64, usize, f64, bool, bool, &'static str);
+
 #[rustfmt::skip]
-const EXPENSES: [(u64, u64, u64, usize, f64, bool, bool, &str); 8] = {
+const EXPENSES: [Seeded; 8] = {
     use ids::*;
     [
         (45, ADA, WEBSITE_REDESIGN, 0, 412.50, true, true, "Flight to the client workshop"),

@@ -179,7 +179,11 @@ pub fn week_of(day: NaiveDate, start: Weekday) -> NaiveDate {
 /// `amount` with two decimals and thousands separators, and its currency: `1,234.50 USD`.
 fn money(amount: f64, currency: &str) -> String {
     let cents = (amount * 100.0).round() as i64;
-    let (sign, cents) = if cents < 0 { ("-", -cents) } else { ("", cents) };
+    let (sign, cents) = if cents < 0 {
+        ("-", -cents)
+    } else {
+        ("", cents)
+    };
     let whole = (cents / 100).to_string();
     let mut grouped = String::new();
     for (i, digit) in whole.chars().enumerate() {

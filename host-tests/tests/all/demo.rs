@@ -221,6 +221,16 @@ fn monday_of(day: NaiveDate) -> NaiveDate {
     day - chrono::Duration::days(day.weekday().num_days_from_monday().into())
 }
 
+/// An open invoice the test lays out: (client, issue date, payment term, lines as
+/// (quantity, unit price), payment).
+type Laid = (
+    u64,
+    NaiveDate,
+    wit::PaymentTerm,
+    &'static [(f64, f64)],
+    Option<f64>,
+);
+
 fn before(days: u64) -> NaiveDate {
     ANCHOR.checked_sub_days(Days::new(days)).expect("date")
 }
@@ -242,11 +252,28 @@ fn the_demo_totals_money_per_currency_and_starts_weeks_on_the_accounts_day() {
             }
         }
     }
-    // (client, issue date, payment term, lines as (quantity, unit price), payment)
-    let laid: [(u64, NaiveDate, wit::PaymentTerm, &[(f64, f64)], Option<f64>); 3] = [
-        (ids::GLOBEX + g, before(5), wit::PaymentTerm::Net30, &[(1.0, 1000.0), (2.0, 125.0)], None),
-        (ids::INITECH + g, before(40), wit::PaymentTerm::Net15, &[(2.0, 500.0)], Some(300.0)),
-        (ids::GLOBEX + g, before(2), wit::PaymentTerm::Net15, &[(1.0, 400.0)], None),
+    let laid: [Laid; 3] = [
+        (
+            ids::GLOBEX + g,
+            before(5),
+            wit::PaymentTerm::Net30,
+            &[(1.0, 1000.0), (2.0, 125.0)],
+            None,
+        ),
+        (
+            ids::INITECH + g,
+            before(40),
+            wit::PaymentTerm::Net15,
+            &[(2.0, 500.0)],
+            Some(300.0),
+        ),
+        (
+            ids::GLOBEX + g,
+            before(2),
+            wit::PaymentTerm::Net15,
+            &[(1.0, 400.0)],
+            None,
+        ),
     ];
     for (client, issued, term, lines, payment) in laid {
         let invoice = wit::NewInvoice {
@@ -298,7 +325,9 @@ fn the_demo_totals_money_per_currency_and_starts_weeks_on_the_accounts_day() {
     assert_eq!(answers.outstanding, outstanding);
     assert_eq!(answers.overdue, overdue);
     assert!(
-        transcript.contains("3 open invoice(s): 700.00 EUR and 1,650.00 USD outstanding; overdue: 700.00 EUR."),
+        transcript.contains(
+            "3 open invoice(s): 700.00 EUR and 1,650.00 USD outstanding; overdue: 700.00 EUR."
+        ),
         "{transcript}"
     );
     // No line of the transcript names two currencies in one sum: each amount has its own.

@@ -104,7 +104,10 @@ fn list_expenses_sends_its_filters_under_harvests_names_and_reads_every_field() 
             ("per_page", "500"),
         ])
     );
-    assert_eq!((page.total, page.has_more), (Some(expected.len() as u64), false));
+    assert_eq!(
+        (page.total, page.has_more),
+        (Some(expected.len() as u64), false)
+    );
     let got: Vec<u64> = page.items.iter().map(|e| e.id).collect();
     let want: Vec<u64> = expected.iter().map(|e| e.id).collect();
     assert_eq!(got, want, "newest first");
@@ -115,14 +118,23 @@ fn list_expenses_sends_its_filters_under_harvests_names_and_reads_every_field() 
         assert_eq!(item.client.currency.as_deref(), Some("EUR"));
         assert_eq!(item.project.code, fake.project.code);
         assert_eq!(item.expense_category.name, fake.expense_category.name);
-        assert_eq!(item.expense_category.unit_price, fake.expense_category.unit_price);
+        assert_eq!(
+            item.expense_category.unit_price,
+            fake.expense_category.unit_price
+        );
         assert_eq!(item.user.id, fake.user.id);
-        assert_eq!(item.user_assignment.as_ref().map(|a| a.id), Some(fake.user_assignment.id));
+        assert_eq!(
+            item.user_assignment.as_ref().map(|a| a.id),
+            Some(fake.user_assignment.id)
+        );
         assert_eq!(
             item.receipt.as_ref().and_then(|r| r.file_name.clone()),
             fake.receipt.as_ref().map(|r| r.file_name.clone())
         );
-        assert_eq!((item.billable, item.is_billed, item.is_locked), (fake.billable, false, false));
+        assert_eq!(
+            (item.billable, item.is_billed, item.is_locked),
+            (fake.billable, false, false)
+        );
         assert!(item.invoice.is_none());
     }
     // The mileage expense carries its units and unit price as Harvest shows them.
@@ -156,7 +168,12 @@ fn list_expenses_pages_with_a_continuation_and_loses_nothing() {
         },
     );
     assert!(!rest.has_more);
-    let mut ids: Vec<u64> = first.items.iter().chain(&rest.items).map(|e| e.id).collect();
+    let mut ids: Vec<u64> = first
+        .items
+        .iter()
+        .chain(&rest.items)
+        .map(|e| e.id)
+        .collect();
     assert_eq!(ids.len(), all);
     ids.dedup();
     assert_eq!(ids.len(), all);
@@ -201,7 +218,10 @@ fn invoice_report_counts_the_uninvoiced_billable_expenses() {
     let [row] = report.rows.as_slice() else {
         panic!("one project has expenses in the period: {:?}", report.rows)
     };
-    assert_eq!((row.project_id, row.currency.as_str()), (ids::ERP_INTEGRATION, "EUR"));
+    assert_eq!(
+        (row.project_id, row.currency.as_str()),
+        (ids::ERP_INTEGRATION, "EUR")
+    );
     assert_eq!((row.total_hours, row.uninvoiced_hours), (0.0, 0.0));
     assert_eq!(row.uninvoiced_expenses, 100.0 + 25.5);
     assert_eq!(row.uninvoiced_amount, 100.0 + 25.5);
@@ -247,7 +267,11 @@ fn create_invoice_imports_expenses_and_marks_them_billed() {
     );
     let mut amounts: Vec<f64> = made.line_items.iter().map(|l| l.amount).collect();
     amounts.sort_by(f64::total_cmp);
-    assert_eq!(amounts, vec![25.5, 100.0], "one line per category, billable only");
+    assert_eq!(
+        amounts,
+        vec![25.5, 100.0],
+        "one line per category, billable only"
+    );
     assert_eq!((made.amount, made.currency.as_str()), (125.5, "EUR"));
     assert!(made.line_items.iter().all(|l| l.kind == "Product"));
 
@@ -269,5 +293,9 @@ fn create_invoice_imports_expenses_and_marks_them_billed() {
     let report = session
         .call(|h, s| h.call_invoice_report(s, &report_query(&from.to_string(), &to.to_string())))
         .expect("report");
-    assert!(report.rows.is_empty(), "nothing left to invoice: {:?}", report.rows);
+    assert!(
+        report.rows.is_empty(),
+        "nothing left to invoice: {:?}",
+        report.rows
+    );
 }

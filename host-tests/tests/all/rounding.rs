@@ -85,8 +85,16 @@ fn summing_rounded_hours_of_listed_entries_gives_harvests_report_figures() {
 
     // Each entry: tracked hours as given, rounded hours up to the quarter hour.
     for (entry, l) in created.iter().zip(&laid) {
-        assert!(close(entry.hours, (f64::from(l.minutes) / 60.0 * 100.0).round() / 100.0));
-        assert_eq!(entry.rounded_hours, Some(quarter_up(l.minutes)), "{} min", l.minutes);
+        assert!(close(
+            entry.hours,
+            (f64::from(l.minutes) / 60.0 * 100.0).round() / 100.0
+        ));
+        assert_eq!(
+            entry.rounded_hours,
+            Some(quarter_up(l.minutes)),
+            "{} min",
+            l.minutes
+        );
         assert_eq!(entry.billable, l.billable);
     }
 
@@ -123,11 +131,17 @@ fn summing_rounded_hours_of_listed_entries_gives_harvests_report_figures() {
             sums.1 += quarter_up(l.minutes);
         }
     }
-    assert_eq!(expected[&(ids::WEBSITE_REDESIGN + G)], (1.25 + 0.5 + 0.25 + 2.0, 4.0));
+    assert_eq!(
+        expected[&(ids::WEBSITE_REDESIGN + G)],
+        (1.25 + 0.5 + 0.25 + 2.0, 4.0)
+    );
     assert_eq!(expected[&(ids::ERP_INTEGRATION + G)], (1.0 + 1.75, 2.75));
     for (project, (total, billable)) in &expected {
         let got = summed[project];
-        assert!(close(got.0, *total) && close(got.1, *billable), "{project}: {got:?}");
+        assert!(
+            close(got.0, *total) && close(got.1, *billable),
+            "{project}: {got:?}"
+        );
     }
 
     // Harvest's project report shows exactly those figures.
@@ -142,7 +156,10 @@ fn summing_rounded_hours_of_listed_entries_gives_harvests_report_figures() {
         assert!(close(row.total_hours, total), "{row:?}");
         assert!(close(row.billable_hours, billable), "{row:?}");
         let amount = summed[&row.project_id].2;
-        assert!(close(row.billable_amount.unwrap_or(-1.0), amount), "{row:?} vs {amount}");
+        assert!(
+            close(row.billable_amount.unwrap_or(-1.0), amount),
+            "{row:?} vs {amount}"
+        );
     }
     let usd = report
         .rows
@@ -159,9 +176,16 @@ fn summing_rounded_hours_of_listed_entries_gives_harvests_report_figures() {
         let (total, billable) = expected[&row.project_id];
         assert!(close(row.total_hours, total), "{row:?}");
         assert!(close(row.uninvoiced_hours, billable), "{row:?}");
-        assert!(close(row.uninvoiced_amount, summed[&row.project_id].2), "{row:?}");
+        assert!(
+            close(row.uninvoiced_amount, summed[&row.project_id].2),
+            "{row:?}"
+        );
     }
-    assert_eq!(uninvoiced.rows.len(), 2, "the non-billable project is not listed");
+    assert_eq!(
+        uninvoiced.rows.len(),
+        2,
+        "the non-billable project is not listed"
+    );
 }
 
 #[test]
@@ -193,7 +217,10 @@ fn an_invoice_import_bills_rounded_hours() {
         .map(|l| quarter_up(l.minutes))
         .collect();
     expected.sort_by(f64::total_cmp);
-    assert_eq!(quantities, expected, "one line per entry, at its rounded hours");
+    assert_eq!(
+        quantities, expected,
+        "one line per entry, at its rounded hours"
+    );
     let amount: f64 = created
         .iter()
         .filter(|e| e.project.id == project)
