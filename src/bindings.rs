@@ -32,6 +32,7 @@ pub mod wit {
         Percent, PositiveAmount, ProjectRef,
     };
     pub use super::harvest::tools::company::*;
+    pub use super::harvest::tools::expenses::*;
     pub use super::harvest::tools::invoices::*;
     pub use super::harvest::tools::projects::*;
     pub use super::harvest::tools::reports::*;

@@ -9,7 +9,7 @@ use crate::http::{Client, Request};
 /// `GET /v2/company` as Harvest answers it. Only `name` is required: every setting may be
 /// missing or null, and an unknown one is ignored.
 #[derive(Deserialize)]
-struct Settings {
+pub(crate) struct Settings {
     name: String,
     week_start_day: Option<String>,
     wants_timestamp_timers: Option<bool>,

@@ -19,12 +19,15 @@ mod company;
 #[cfg_attr(not(feature = "host-interfaces"), allow(dead_code))]
 mod config;
 mod error;
+mod expenses;
 mod filters;
 #[cfg_attr(not(feature = "host-interfaces"), allow(dead_code))]
 mod http;
 mod invoices;
 #[cfg(feature = "host-interfaces")]
 mod oauth;
+#[cfg(test)]
+mod openapi_examples;
 mod paging;
 mod payments;
 mod permissions;
@@ -142,6 +145,9 @@ impl bindings::Guest for Component {
     }
     fn invoice_report(query: ReportQuery) -> Result<UninvoicedReport, Error> {
         reports::uninvoiced(query)
+    }
+    fn list_expenses(query: ExpenseQuery) -> Result<ExpensePage, Error> {
+        expenses::list(query)
     }
 }
 

@@ -487,6 +487,7 @@ list_records! {
     ClientQuery => ClientPage of Client,
     InvoiceQuery => InvoicePage of Invoice,
     InvoicePaymentQuery => InvoicePaymentPage of InvoicePayment,
+    ExpenseQuery => ExpensePage of Expense,
 }
 
 #[cfg(test)]

@@ -90,12 +90,16 @@ impl Caller {
     /// their assigned teammates' and the time on projects they manage; members their own. The
     /// time reports follow the same rule.
     pub fn may_see_entry(&self, account: &AccountData, entry: &TimeEntry) -> bool {
+        self.may_see_work_of(account, entry.user.id, entry.project.id)
+    }
+
+    /// Whether a time entry or an expense by `user_id` on `project_id` is visible: the same
+    /// rule for both (docs/harvest-notes.md#permissions).
+    pub fn may_see_work_of(&self, account: &AccountData, user_id: u64, project_id: u64) -> bool {
         match self.role {
             Role::Administrator => true,
-            Role::Manager => {
-                self.is_self_or_teammate(entry.user.id) || self.manages(account, entry.project.id)
-            }
-            Role::Member => entry.user.id == self.user_id,
+            Role::Manager => self.is_self_or_teammate(user_id) || self.manages(account, project_id),
+            Role::Member => user_id == self.user_id,
         }
     }
 

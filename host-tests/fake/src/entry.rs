@@ -9,6 +9,7 @@ use super::model::{
     AccountData, ClientRef, EmbeddedTaskAssignment, EmbeddedUserAssignment, IdName, ProjectRef,
     Sequences, TimeEntry, UserAssignment,
 };
+use super::rounding::rounded;
 
 /// Everything an entry copies from its user, project and task.
 pub struct Placement {
@@ -181,6 +182,7 @@ impl AccountData {
             task_assignment: placement.task_assignment,
             invoice: None,
             external_reference: None,
+            rounding: self.company.time_rounding,
         }
     }
 
@@ -210,7 +212,7 @@ impl TimeEntry {
     pub fn stop(&mut self, now: DateTime<Utc>, timestamp_clock: Option<&str>) {
         let live = self.live(now);
         self.hours = live.hours;
-        self.rounded_hours = live.hours;
+        self.rounded_hours = live.rounded_hours;
         self.hours_without_timer = live.hours;
         self.is_running = false;
         self.timer_started_at = None;
@@ -226,14 +228,14 @@ impl TimeEntry {
         self.timer_started_at = Some(started);
         self.ended_time = None;
         self.hours = self.hours_without_timer;
-        self.rounded_hours = self.hours;
+        self.rounded_hours = rounded(self.hours, self.rounding);
         self.updated_at = now;
     }
 
     /// Sets hours of a stopped entry.
     pub fn set_hours(&mut self, hours: f64) {
         self.hours = round2(hours);
-        self.rounded_hours = self.hours;
+        self.rounded_hours = rounded(self.hours, self.rounding);
         self.hours_without_timer = self.hours;
     }
 

@@ -1,10 +1,13 @@
 //! The fake's well-known names, for the seed, the handlers and the tests alike: the accounts, the
 //! tokens and the OAuth client, the ids of the seeded records, how the two Harvest accounts
-//! differ, and the opaque keys derived from ids. A leaf module: it depends on no other.
+//! differ, and the opaque keys derived from ids. A leaf module: it depends only on `rounding`, itself
+//! a leaf.
 //!
 //! Record ids are the main account's (`ACCOUNT_ID`). The timestamp account
 //! (`TIMESTAMP_ACCOUNT_ID`) has the same records with [`TIMESTAMP_OFFSET`] added to every id
-//! (time entries: [`TIMESTAMP_ENTRY_OFFSET`]).
+//! (time entries: [`TIMESTAMP_ENTRY_OFFSET`]); the global account likewise with [`GLOBAL_OFFSET`].
+
+use super::rounding::TimeRounding;
 
 /// Personal access token of Ada Lovelace, administrator of `ACCOUNT_ID` only.
 pub const ADMIN_TOKEN: &str = "fake-admin-token";
@@ -16,6 +19,11 @@ pub const MEMBER_TOKEN: &str = "fake-member-token";
 pub const ACCOUNT_ID: u64 = 1_000_001;
 /// "Acme Labs": start/end-time tracking (`wants_timestamp_timers`), 24-hour clock.
 pub const TIMESTAMP_ACCOUNT_ID: u64 = 1_000_002;
+/// "Acme Global": duration tracking, weeks starting on Sunday, Time Rounding on (15 minutes,
+/// up), clients billed in USD and EUR. Reached by [`GLOBAL_TOKEN`] only.
+pub const GLOBAL_ACCOUNT_ID: u64 = 1_000_003;
+/// Personal access token of the administrator of `GLOBAL_ACCOUNT_ID` (and of no other account).
+pub const GLOBAL_TOKEN: &str = "fake-global-token";
 /// A Forecast account, listed by Harvest ID but unusable on the Harvest API.
 pub const FORECAST_ACCOUNT_ID: u64 = 2_000_001;
 pub const CLIENT_ID: &str = "fake-oauth-client-id";
@@ -79,6 +87,12 @@ pub const PAYMENT_FIXED_FEE: u64 = 2_900_003;
 pub const FIRST_TIME_ENTRY: u64 = 3_000_000_001;
 pub const TIMESTAMP_OFFSET: u64 = 50_000;
 pub const TIMESTAMP_ENTRY_OFFSET: u64 = 100_000_000;
+/// Added to every record id of `GLOBAL_ACCOUNT_ID` (time entries: [`GLOBAL_ENTRY_OFFSET`]).
+pub const GLOBAL_OFFSET: u64 = 300_000;
+pub const GLOBAL_ENTRY_OFFSET: u64 = 200_000_000;
+
+/// The first seeded expense id; expenses of the other accounts add their offset.
+pub const FIRST_EXPENSE: u64 = 1_500_001;
 
 /// How one seeded account differs from the other.
 pub(crate) struct AccountSpec {
@@ -88,6 +102,9 @@ pub(crate) struct AccountSpec {
     pub timestamp: bool,
     pub offset: u64,
     pub entry_offset: u64,
+    /// The company's `week_start_day`.
+    pub week_start_day: &'static str,
+    pub time_rounding: Option<TimeRounding>,
 }
 
 pub(crate) const MAIN: AccountSpec = AccountSpec {
@@ -97,6 +114,8 @@ pub(crate) const MAIN: AccountSpec = AccountSpec {
     timestamp: false,
     offset: 0,
     entry_offset: 0,
+    week_start_day: "Monday",
+    time_rounding: None,
 };
 
 pub(crate) const LABS: AccountSpec = AccountSpec {
@@ -106,6 +125,19 @@ pub(crate) const LABS: AccountSpec = AccountSpec {
     timestamp: true,
     offset: TIMESTAMP_OFFSET,
     entry_offset: TIMESTAMP_ENTRY_OFFSET,
+    week_start_day: "Monday",
+    time_rounding: None,
+};
+
+pub(crate) const GLOBAL: AccountSpec = AccountSpec {
+    account_id: GLOBAL_ACCOUNT_ID,
+    name: "Acme Global",
+    subdomain: "acmeglobal",
+    timestamp: false,
+    offset: GLOBAL_OFFSET,
+    entry_offset: GLOBAL_ENTRY_OFFSET,
+    week_start_day: "Sunday",
+    time_rounding: Some(TimeRounding::UP_TO_QUARTER_HOUR),
 };
 
 /// SplitMix64: the fake's only source of "randomness", so data depends on the anchor alone.

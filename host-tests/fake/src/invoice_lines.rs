@@ -83,6 +83,7 @@ impl AccountData {
             taxed: input.taxed.unwrap_or(false),
             taxed2: input.taxed2.unwrap_or(false),
             time_entry_ids: Vec::new(),
+            expense_ids: Vec::new(),
         })
     }
 
@@ -175,7 +176,8 @@ impl AccountData {
                     Summary::People => format!("{}: {}", first.project.name, first.user.name),
                     Summary::Detailed => detailed_description(first),
                 };
-                let hours = round2(entries.iter().map(|e| e.hours).sum());
+                // Imports bill rounded hours (docs/harvest-notes.md#time-rounding).
+                let hours = round2(entries.iter().map(|e| e.rounded_hours).sum());
                 let ids = entries.iter().map(|e| e.id).collect();
                 Some((
                     first.project.clone(),
@@ -200,6 +202,7 @@ impl AccountData {
                     taxed: false,
                     taxed2: false,
                     time_entry_ids,
+                    expense_ids: Vec::new(),
                 },
             )
             .collect()

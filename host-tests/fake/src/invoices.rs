@@ -1,4 +1,5 @@
-//! Invoices (docs/harvest-notes.md#invoices): list, get, create (free-form or importing time),
+//! Invoices (docs/harvest-notes.md#invoices): list, get, create (free-form or importing time and
+//! expenses),
 //! update, delete. State changes go through messages (`messages.rs`) and payments (`payments.rs`).
 
 use std::cmp::Reverse;
@@ -14,6 +15,7 @@ use super::app::App;
 use super::auth::Caller;
 use super::clock::parse_date;
 use super::error::{ApiError, Problems};
+use super::expenses::ExpenseSummary;
 use super::ids::opaque_key;
 use super::invoice_lines::{LineItemInput, Summary, TimeSelection};
 use super::model::{AccountData, IdName, IdOnly, Invoice, InvoiceRef, InvoiceState, Sequences};
@@ -55,6 +57,8 @@ pub struct RangeImport {
     pub summary_type: Option<String>,
     pub from: Option<String>,
     pub to: Option<String>,
+    // An expense import's `attach_receipt` (docs/harvest-notes.md#open-questions on the
+    // spelling) asks for a PDF of the receipts; the fake makes no PDF, so it ignores the flag.
 }
 
 /// The due date a payment term gives (docs/harvest-notes.md#invoices: `due_date` counts only with
@@ -170,17 +174,19 @@ pub fn create_invoice(
             }
         }
         if let Some(expenses) = &import.expenses {
-            let kinds = ["project", "category", "people", "detailed"];
-            if expenses
+            let summary = expenses
                 .summary_type
                 .as_deref()
-                .is_none_or(|s| !kinds.contains(&s))
-            {
+                .and_then(ExpenseSummary::parse);
+            if summary.is_none() {
                 problems.add("Expenses summary type is not included in the list");
             }
-            import_range(expenses, "Expenses", &mut problems);
+            let range = import_range(expenses, "Expenses", &mut problems);
+            if let (Some(summary), Some(client)) = (summary, &client) {
+                lines.extend(account.import_expenses(client.id, &project_ids, summary, range));
+            }
         }
-        if let Some(time) = &import.time {
+        if let Some(time) = import.time.as_ref() {
             let summary = time.summary_type.as_deref().and_then(Summary::parse);
             if summary.is_none() {
                 problems.add("Time summary type is not included in the list");
@@ -204,12 +210,8 @@ pub fn create_invoice(
                 lines.extend(imported);
             }
         }
-        // The fake has no expenses, and refuses an import that finds nothing (our choice).
-        if lines.is_empty() {
-            problems.add(
-                "There is no uninvoiced time or expenses to import for these projects and dates",
-            );
-        }
+        // An import that finds nothing makes a draft with no lines: the docs name no error for
+        // it, and refusing it would be a rule of the fake's own.
     }
     problems.check()?;
     let (Some(client), Some(due)) = (client, due_date(&term, issue_date, custom_due)) else {
@@ -269,15 +271,19 @@ pub fn create_invoice(
         .iter()
         .flat_map(|l| l.time_entry_ids.clone())
         .collect();
-    account.mark_billed(
-        &InvoiceRef {
-            id,
-            number: invoice.number.clone(),
-        },
-        &billed,
-    );
+    let reference = InvoiceRef {
+        id,
+        number: invoice.number.clone(),
+    };
+    account.mark_billed(&reference, &billed);
+    account.bill_expenses(Some(&reference), &expense_ids(&invoice.line_items));
     account.invoices.push(invoice.clone());
     Ok(invoice)
+}
+
+/// The expenses imported into `lines`.
+fn expense_ids(lines: &[super::model::LineItem]) -> Vec<u64> {
+    lines.iter().flat_map(|l| l.expense_ids.clone()).collect()
 }
 
 /// The next free automatic number ("1001", "1002", ...).
@@ -390,6 +396,7 @@ pub async fn update(
     }
     let issue = date_field(input.issue_date.as_deref(), "Issue date", &mut problems);
     let custom_due = date_field(input.due_date.as_deref(), "Due date", &mut problems);
+    let before = expense_ids(&invoice.line_items);
     let released = account.edit_lines(
         &mut invoice.line_items,
         input.line_items.as_deref().unwrap_or(&[]),
@@ -419,13 +426,18 @@ pub async fn update(
         .iter()
         .flat_map(|l| l.time_entry_ids.clone())
         .collect();
-    account.mark_billed(
-        &InvoiceRef {
-            id,
-            number: invoice.number.clone(),
-        },
-        &kept,
-    );
+    let reference = InvoiceRef {
+        id,
+        number: invoice.number.clone(),
+    };
+    account.mark_billed(&reference, &kept);
+    let kept_expenses = expense_ids(&invoice.line_items);
+    let dropped: Vec<u64> = before
+        .into_iter()
+        .filter(|e| !kept_expenses.contains(e))
+        .collect();
+    account.bill_expenses(None, &dropped);
+    account.bill_expenses(Some(&reference), &kept_expenses);
     if let Some(slot) = account.invoices.iter_mut().find(|i| i.id == id) {
         *slot = invoice.clone();
     }
@@ -449,6 +461,7 @@ pub async fn remove(
         .flat_map(|l| l.time_entry_ids.clone())
         .collect();
     account.unbill(&entries);
+    account.bill_expenses(None, &expense_ids(&invoice.line_items));
     account.invoices.retain(|i| i.id != id);
     account.payments.retain(|p| p.invoice_id != id);
     account.messages.retain(|m| m.invoice_id != id);

@@ -21,6 +21,7 @@ mod clock;
 mod company;
 mod entry;
 mod error;
+mod expenses;
 mod faults;
 pub mod ids;
 mod index;
@@ -36,8 +37,10 @@ mod payments;
 mod projects;
 mod recorder;
 mod reports;
+mod rounding;
 pub mod seed;
 mod seed_catalogue;
+mod seed_expenses;
 mod seed_roles;
 mod seed_time;
 mod server;
@@ -59,15 +62,17 @@ use tokio::sync::oneshot;
 
 pub use clock::Clock;
 pub use error::INVALID_TOKEN_DESCRIPTION;
+pub use expenses::{Expense, ExpenseCategoryRef, Receipt};
 pub use faults::Fault;
 pub use ids::{
-    ACCOUNT_ID, ADMIN_TOKEN, CLIENT_ID, CLIENT_SECRET, FORECAST_ACCOUNT_ID, MEMBER_TOKEN,
-    MULTI_TOKEN, REDIRECT_URL, TIMESTAMP_ACCOUNT_ID,
+    ACCOUNT_ID, ADMIN_TOKEN, CLIENT_ID, CLIENT_SECRET, FORECAST_ACCOUNT_ID, GLOBAL_ACCOUNT_ID,
+    GLOBAL_TOKEN, MEMBER_TOKEN, MULTI_TOKEN, REDIRECT_URL, TIMESTAMP_ACCOUNT_ID,
 };
 pub use index::StateGuard;
 pub use model::*;
 pub use recorder::RecordedRequest;
 pub use reports::{TimeRow, UninvoicedRow};
+pub use rounding::TimeRounding;
 pub use seed_roles::{KATHERINE_IDENTITY, MEMBER_TOKEN_TWO_ACCOUNTS};
 pub use seed_time::HISTORY_DAYS;
 

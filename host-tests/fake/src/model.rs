@@ -8,6 +8,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::clock::{Clock, round2};
+use super::expenses::Expense;
+use super::rounding::{TimeRounding, rounded};
 
 /// `{id, name}` as embedded in many objects.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -67,6 +69,9 @@ pub struct Company {
     pub estimate_feature: bool,
     pub approval_feature: bool,
     pub team_feature: bool,
+    /// Time Rounding (not part of the company's JSON); `None`: off.
+    #[serde(skip)]
+    pub time_rounding: Option<TimeRounding>,
 }
 
 /// docs/harvest-notes.md#projects-tasks-clients-users.
@@ -262,6 +267,9 @@ pub struct TimeEntry {
     pub task_assignment: EmbeddedTaskAssignment,
     pub invoice: Option<InvoiceRef>,
     pub external_reference: Option<ExternalReference>,
+    /// The account's Time Rounding, copied when the entry is made (not part of Harvest's JSON).
+    #[serde(skip)]
+    pub rounding: Option<TimeRounding>,
 }
 
 impl TimeEntry {
@@ -271,7 +279,7 @@ impl TimeEntry {
         if let (true, Some(started)) = (self.is_running, self.timer_started_at) {
             let elapsed = (now - started).num_seconds().max(0) as f64 / 3600.0;
             entry.hours = round2(self.hours_without_timer + elapsed);
-            entry.rounded_hours = entry.hours;
+            entry.rounded_hours = rounded(entry.hours, self.rounding);
         }
         entry
     }
@@ -326,6 +334,9 @@ pub struct LineItem {
     /// Time entries imported into this line (not part of Harvest's JSON).
     #[serde(skip)]
     pub time_entry_ids: Vec<u64>,
+    /// Expenses imported into this line (not part of Harvest's JSON).
+    #[serde(skip)]
+    pub expense_ids: Vec<u64>,
 }
 
 /// docs/harvest-notes.md#invoices.
@@ -462,6 +473,7 @@ pub struct Sequences {
     pub payment: u64,
     pub message: u64,
     pub invoice_number: u64,
+    pub expense: u64,
 }
 
 impl Sequences {
@@ -483,6 +495,7 @@ pub struct AccountData {
     pub task_assignments: Vec<TaskAssignment>,
     pub user_assignments: Vec<UserAssignment>,
     pub time_entries: Vec<TimeEntry>,
+    pub expenses: Vec<Expense>,
     pub invoices: Vec<Invoice>,
     pub payments: Vec<InvoicePayment>,
     pub messages: Vec<InvoiceMessage>,

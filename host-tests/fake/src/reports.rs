@@ -60,6 +60,9 @@ pub struct UninvoicedRow {
     pub uninvoiced_hours: f64,
     pub uninvoiced_expenses: f64,
     pub uninvoiced_amount: f64,
+    /// The expenses' part of `uninvoiced_amount` while rows are built (not part of the JSON).
+    #[serde(skip)]
+    pub expense_amount: f64,
 }
 
 /// `from` and `to` are required (YYYYMMDD or YYYY-MM-DD) and may span at most 365 days
@@ -90,7 +93,9 @@ fn date_range(params: &Params) -> Result<(NaiveDate, NaiveDate), ApiError> {
 
 /// `GET /v2/reports/time/{clients|projects|tasks|team}`, over the time entries the caller may
 /// see (docs/harvest-notes.md#permissions: members their own, managers their own, their
-/// teammates' and their managed projects'). Fixed-fee projects add billable hours but no billable
+/// teammates' and their managed projects'). Rows are built from the entries in the range, so a
+/// person (or project, task, client) without time there has no row: the docs do not say whether
+/// Harvest lists them with zero hours, and this is the fake's choice. Fixed-fee projects add billable hours but no billable
 /// amount unless `include_fixed_fee=true`.
 pub async fn time(
     caller: Caller,
@@ -145,14 +150,15 @@ pub async fn time(
         let slot = rows
             .entry((name, id, e.client.currency.clone()))
             .or_insert(row);
-        slot.total_hours += e.hours;
+        // Hours and amounts come from rounded hours (docs/harvest-notes.md#time-rounding).
+        slot.total_hours += e.rounded_hours;
         if e.billable {
-            slot.billable_hours += e.hours;
+            slot.billable_hours += e.rounded_hours;
             let fixed_fee = account
                 .project(e.project.id)
                 .is_some_and(|p| p.is_fixed_fee);
             if include_fixed_fee || !fixed_fee {
-                slot.billable_amount += e.hours * e.billable_rate.unwrap_or(0.0);
+                slot.billable_amount += e.rounded_hours * e.billable_rate.unwrap_or(0.0);
             }
         }
     }
@@ -170,7 +176,7 @@ pub async fn time(
         .map(Json)
 }
 
-/// `GET /v2/reports/uninvoiced`: billable projects with time in the range. `include_fixed_fee`
+/// `GET /v2/reports/uninvoiced`: billable projects with time or expenses in the range. `include_fixed_fee`
 /// (default true) reports a fixed-fee project's fee minus what its invoice lines already billed,
 /// once the range reaches the project's start (or creation) date.
 pub async fn uninvoiced(
@@ -211,13 +217,44 @@ pub async fn uninvoiced(
             currency: e.client.currency.clone(),
             ..UninvoicedRow::default()
         });
-        row.total_hours += e.hours;
+        // Rounded hours, as the report's hours are (docs/harvest-notes.md#time-rounding).
+        row.total_hours += e.rounded_hours;
         if e.billable && !e.is_billed {
-            row.uninvoiced_hours += e.hours;
+            row.uninvoiced_hours += e.rounded_hours;
             if !project.is_fixed_fee {
-                row.uninvoiced_amount += e.hours * e.billable_rate.unwrap_or(0.0);
+                row.uninvoiced_amount += e.rounded_hours * e.billable_rate.unwrap_or(0.0);
             }
         }
+    }
+    // Billable expenses not yet invoiced add to `uninvoiced_expenses` and to the amount
+    // (docs/harvest-notes.md#reports); a project with only expenses in the range gets a row.
+    for expense in account
+        .expenses
+        .iter()
+        .filter(|e| e.spent_date >= from && e.spent_date <= to)
+        .filter(|e| e.billable && !e.is_billed)
+    {
+        let Some(project) = account
+            .project(expense.project.id)
+            .filter(|p| p.is_billable)
+        else {
+            continue;
+        };
+        let key = (
+            expense.client.name.clone(),
+            project.name.clone(),
+            project.id,
+        );
+        let row = rows.entry(key).or_insert_with(|| UninvoicedRow {
+            client_id: expense.client.id,
+            client_name: expense.client.name.clone(),
+            project_id: project.id,
+            project_name: project.name.clone(),
+            currency: expense.client.currency.clone(),
+            ..UninvoicedRow::default()
+        });
+        row.uninvoiced_expenses += expense.total_cost;
+        row.expense_amount += expense.total_cost;
     }
     let results: Vec<UninvoicedRow> = rows
         .into_values()
@@ -232,13 +269,16 @@ pub async fn uninvoiced(
                     .iter()
                     .flat_map(|i| &i.line_items)
                     .filter(|l| l.project.as_ref().is_some_and(|x| x.id == p.id))
+                    .filter(|l| l.expense_ids.is_empty())
                     .map(|l| l.amount)
                     .sum();
                 let fee_left = (p.fee.unwrap_or(0.0) - billed).max(0.0);
                 r.uninvoiced_amount = if to >= starts { fee_left } else { 0.0 };
             }
+            r.uninvoiced_amount += r.expense_amount;
             (r.total_hours, r.uninvoiced_hours) =
                 (round2(r.total_hours), round2(r.uninvoiced_hours));
+            r.uninvoiced_expenses = round2(r.uninvoiced_expenses);
             r.uninvoiced_amount = round2(r.uninvoiced_amount);
             r
         })

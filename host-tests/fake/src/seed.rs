@@ -9,8 +9,9 @@ use chrono::NaiveDate;
 
 use super::clock::Clock;
 use super::ids::{
-    self, ACCOUNT_ID, ADMIN_TOKEN, CLIENT_ID, CLIENT_SECRET, FORECAST_ACCOUNT_ID, LABS, MAIN,
-    MEMBER_TOKEN, MULTI_TOKEN, REDIRECT_URL, TIMESTAMP_ACCOUNT_ID,
+    self, ACCOUNT_ID, ADMIN_TOKEN, CLIENT_ID, CLIENT_SECRET, FORECAST_ACCOUNT_ID, GLOBAL,
+    GLOBAL_ACCOUNT_ID, GLOBAL_TOKEN, LABS, MAIN, MEMBER_TOKEN, MULTI_TOKEN, REDIRECT_URL,
+    TIMESTAMP_ACCOUNT_ID,
 };
 use super::model::{AccountData, FakeState, ForecastAccount, Identity, OAuthClient, TokenGrant};
 
@@ -18,13 +19,15 @@ use super::model::{AccountData, FakeState, ForecastAccount, Identity, OAuthClien
 pub const ADA_IDENTITY: u64 = 90_001;
 pub const GRACE_IDENTITY: u64 = 90_002;
 pub const ALAN_IDENTITY: u64 = 90_003;
+/// The administrator of the global account (Ada's user there), behind `GLOBAL_TOKEN`.
+pub const GLOBAL_IDENTITY: u64 = 90_004;
 
 /// The whole seeded state: both Harvest accounts, the Forecast account, the Harvest ID users
 /// behind the well-known tokens, and the registered OAuth client.
 pub fn state(anchor: NaiveDate, access_token_lifetime_secs: u64) -> FakeState {
-    let accounts: BTreeMap<u64, AccountData> = [MAIN, LABS]
+    let accounts: BTreeMap<u64, AccountData> = [MAIN, LABS, GLOBAL]
         .iter()
-        .map(|spec| (spec.account_id, super::seed_time::account(anchor, spec)))
+        .map(|spec| (spec.account_id, super::seed_expenses::account(anchor, spec)))
         .collect();
     let identity =
         |id, first: &str, last: &str, harvest: Vec<(u64, u64)>, forecast: Vec<u64>| Identity {
@@ -67,6 +70,13 @@ pub fn state(anchor: NaiveDate, access_token_lifetime_secs: u64) -> FakeState {
                 vec![(ACCOUNT_ID, ids::ALAN)],
                 vec![],
             ),
+            identity(
+                GLOBAL_IDENTITY,
+                "Ada",
+                "Lovelace",
+                vec![(GLOBAL_ACCOUNT_ID, ids::ADA + ids::GLOBAL_OFFSET)],
+                vec![],
+            ),
         ],
         forecast_accounts: vec![ForecastAccount {
             id: FORECAST_ACCOUNT_ID,
@@ -76,6 +86,7 @@ pub fn state(anchor: NaiveDate, access_token_lifetime_secs: u64) -> FakeState {
             (ADMIN_TOKEN, ADA_IDENTITY),
             (MULTI_TOKEN, GRACE_IDENTITY),
             (MEMBER_TOKEN, ALAN_IDENTITY),
+            (GLOBAL_TOKEN, GLOBAL_IDENTITY),
         ]
         .into_iter()
         .map(|(token, identity)| (token.to_owned(), pat(identity)))

@@ -107,7 +107,7 @@ fn company(spec: &AccountSpec) -> Company {
         full_domain: format!("{}.harvestapp.com", spec.subdomain),
         name: spec.name.into(),
         is_active: true,
-        week_start_day: "Monday".into(),
+        week_start_day: spec.week_start_day.into(),
         wants_timestamp_timers: spec.timestamp,
         time_format: pick("hours_minutes", "decimal"),
         date_format: "%m/%d/%Y".into(),
@@ -124,6 +124,7 @@ fn company(spec: &AccountSpec) -> Company {
         estimate_feature: true,
         approval_feature: true,
         team_feature: true,
+        time_rounding: spec.time_rounding,
     }
 }
 
@@ -250,6 +251,7 @@ pub fn catalogue(anchor: NaiveDate, spec: &AccountSpec) -> AccountData {
         task_assignments: Vec::new(),
         user_assignments: Vec::new(),
         time_entries: Vec::new(),
+        expenses: Vec::new(),
         invoices: Vec::new(),
         payments: Vec::new(),
         messages: Vec::new(),
@@ -261,6 +263,7 @@ pub fn catalogue(anchor: NaiveDate, spec: &AccountSpec) -> AccountData {
             payment: ids::PAYMENT_FULL - 1 + o,
             message: 3_100_000 + o,
             invoice_number: 1000,
+            expense: ids::FIRST_EXPENSE - 1 + o,
         },
     };
     assign(&mut account, o);

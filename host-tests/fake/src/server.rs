@@ -27,7 +27,7 @@ use super::faults::{self, Fault, ResetSwitch};
 use super::model::{Client, InvoiceMessage, InvoicePayment, Project, Task, User};
 use super::recorder::RecordedRequest;
 use super::{auth, clients, company, invoices, lists, messages, oauth, payments, projects};
-use super::{reports, tasks, time_entries, timers, users};
+use super::{expenses, reports, tasks, time_entries, timers, users};
 
 pub fn router(app: App) -> Router {
     let v2 = Router::new()
@@ -81,7 +81,8 @@ pub fn router(app: App) -> Router {
             delete(payments::remove),
         )
         .route("/reports/time/{kind}", get(reports::time))
-        .route("/reports/uninvoiced", get(reports::uninvoiced));
+        .route("/reports/uninvoiced", get(reports::uninvoiced))
+        .route("/expenses", get(expenses::list));
     Router::new()
         .nest("/v2", v2)
         .route("/api/v2/accounts", get(auth::accounts))

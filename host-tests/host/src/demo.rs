@@ -1,14 +1,17 @@
 //! The five things Harvest users ask an agent for, played as the tool calls an agent makes
 //! through the component's dispatcher, each ending in a readable answer.
 //!
-//! `harvest-host demo` prints them against the fake Harvest; a host test checks the numbers
-//! in [`Answers`] against the fake's own data.
+//! `harvest-host demo` prints them against the fake Harvest; host tests check the numbers in
+//! [`Answers`] against the fake's data and against data they lay out.
+//!
+//! Money is never added across currencies: every total is per currency. Weeks start on the
+//! account's `week_start_day`, which [`week_start`] alone supplies.
 
 use std::collections::BTreeMap;
 use std::io::Write;
 
 use anyhow::{Context, Result, anyhow, bail};
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde_json::{Value, json};
 
 use crate::host::{Host, error_text};
@@ -20,6 +23,10 @@ pub struct Answers {
     pub week: Week,
     pub invoice: NewInvoice,
     pub open_invoices: Vec<OpenInvoice>,
+    /// What the open invoices still owe, per currency.
+    pub outstanding: BTreeMap<String, f64>,
+    /// The overdue part of it, per currency (currencies with nothing overdue are left out).
+    pub overdue: BTreeMap<String, f64>,
     pub team: TeamMonth,
 }
 
@@ -36,9 +43,12 @@ pub struct Week {
     pub user_id: u64,
     pub from: NaiveDate,
     pub to: NaiveDate,
-    /// Hours per project id.
+    /// Tracked hours per project id.
     pub per_project: BTreeMap<u64, f64>,
     pub total: f64,
+    /// The same time as rounded hours (the account's Time Rounding), as Harvest's reports
+    /// count it.
+    pub rounded_total: f64,
 }
 
 #[derive(Debug)]
@@ -48,13 +58,18 @@ pub struct NewInvoice {
     pub project_ids: Vec<u64>,
     pub from: NaiveDate,
     pub to: NaiveDate,
+    /// Hours billed: the quantities of the time lines.
     pub hours: f64,
+    /// The amount of the expense lines.
+    pub expenses: f64,
     pub amount: f64,
+    pub currency: String,
 }
 
 #[derive(Debug)]
 pub struct OpenInvoice {
     pub id: u64,
+    pub currency: String,
     pub amount: f64,
     pub due_amount: f64,
     pub due_date: NaiveDate,
@@ -115,15 +130,67 @@ pub fn run(
     let logged = log_time(&mut agent, today)?;
     let week = my_week(&mut agent, today)?;
     let invoice = invoice_last_month(&mut agent, today)?;
-    let open_invoices = open_invoices(&mut agent, today)?;
+    let (open_invoices, outstanding, overdue) = open_invoices(&mut agent, today)?;
     let team = team_month(&mut agent, today)?;
     Ok(Answers {
         logged,
         week,
         invoice,
         open_invoices,
+        outstanding,
+        overdue,
         team,
     })
+}
+
+/// Harvest's name of a weekday (`week_start_day` on the company: `Sunday`, `Monday`, ...).
+pub fn parse_weekday(name: &str) -> Result<Weekday> {
+    name.parse::<Weekday>()
+        .map_err(|_| anyhow!("{name:?} is not a day of the week"))
+}
+
+/// The first day of the account's week, from `get_company`'s `week_start_day` (Harvest's
+/// default, Monday, when the account does not say).
+fn week_start(agent: &mut Agent) -> Result<Weekday> {
+    let company = agent.call("get_company", json!({}))?;
+    match company["week_start_day"].as_str() {
+        Some(day) => parse_weekday(day),
+        None => Ok(Weekday::Mon),
+    }
+}
+
+/// The first day of the week that contains `day`, weeks starting on `start`.
+pub fn week_of(day: NaiveDate, start: Weekday) -> NaiveDate {
+    let back = (7 + day.weekday().num_days_from_monday() - start.num_days_from_monday()) % 7;
+    day - Duration::days(back.into())
+}
+
+/// `amount` with two decimals and thousands separators, and its currency: `1,234.50 USD`.
+fn money(amount: f64, currency: &str) -> String {
+    let cents = (amount * 100.0).round() as i64;
+    let (sign, cents) = if cents < 0 {
+        ("-", -cents)
+    } else {
+        ("", cents)
+    };
+    let whole = (cents / 100).to_string();
+    let mut grouped = String::new();
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    format!("{sign}{grouped}.{:02} {currency}", cents % 100)
+}
+
+/// Per-currency sums as `1,650.00 USD and 700.00 EUR`.
+fn per_currency(sums: &BTreeMap<String, f64>) -> String {
+    if sums.is_empty() {
+        return "nothing".into();
+    }
+    let parts: Vec<String> = sums.iter().map(|(c, a)| money(*a, c)).collect();
+    parts.join(" and ")
 }
 
 fn log_time(agent: &mut Agent, today: NaiveDate) -> Result<Logged> {
@@ -201,7 +268,7 @@ fn log_time(agent: &mut Agent, today: NaiveDate) -> Result<Logged> {
 
 fn my_week(agent: &mut Agent, today: NaiveDate) -> Result<Week> {
     agent.task(2, "How many hours did I log this week, per project?")?;
-    let from = today - Duration::days(today.weekday().num_days_from_monday().into());
+    let from = week_of(today, week_start(agent)?);
     let me = agent.call("get_current_user", json!({}))?;
     let user_id = number(&me["id"])?;
     let entries = all(
@@ -213,19 +280,25 @@ fn my_week(agent: &mut Agent, today: NaiveDate) -> Result<Week> {
     )?;
     let mut per_project: BTreeMap<u64, f64> = BTreeMap::new();
     let mut names: BTreeMap<u64, String> = BTreeMap::new();
+    let mut rounded_total = 0.0;
     for entry in &entries {
         let project = number(&entry["project"]["id"])?;
-        *per_project.entry(project).or_default() += entry["hours"].as_f64().unwrap_or_default();
+        let hours = entry["hours"].as_f64().unwrap_or_default();
+        *per_project.entry(project).or_default() += hours;
+        rounded_total += entry["rounded_hours"].as_f64().unwrap_or(hours);
         names.insert(project, text(&entry["project"]["name"]).to_string());
     }
     for (project, hours) in &per_project {
-        agent.say(format!("{:<28} {hours:>6.2} h", names[project]))?;
+        let name = names.get(project).map_or("-", String::as_str);
+        agent.say(format!("{name:<28} {hours:>6.2} h"))?;
     }
     let total = per_project.values().sum();
     agent.say(format!(
-        "{:<28} {total:>6.2} h in {} entries, {from} to {today}",
+        "{:<28} {total:>6.2} h tracked ({rounded_total:.2} h after the account's rounding) in {} \
+         entries, {} {from} to {today}",
         "Total",
-        entries.len()
+        entries.len(),
+        from.weekday(),
     ))?;
     Ok(Week {
         user_id,
@@ -233,6 +306,7 @@ fn my_week(agent: &mut Agent, today: NaiveDate) -> Result<Week> {
         to: today,
         per_project,
         total,
+        rounded_total,
     })
 }
 
@@ -251,23 +325,36 @@ fn invoice_last_month(agent: &mut Agent, today: NaiveDate) -> Result<NewInvoice>
         json!({"from": from.to_string(), "to": to.to_string()}),
     )?;
     let rows = report["rows"].as_array().cloned().unwrap_or_default();
-    let mut per_client: BTreeMap<u64, (String, f64, Vec<u64>)> = BTreeMap::new();
+    // The biggest client by unbilled hours: amounts in different currencies do not compare.
+    // A client's amounts are summed per currency.
+    let mut per_client: BTreeMap<u64, Unbilled> = BTreeMap::new();
     for row in rows
         .iter()
         .filter(|r| r["uninvoiced_hours"].as_f64() > Some(0.0))
     {
         let client = per_client.entry(number(&row["client_id"])?).or_default();
-        client.0 = text(&row["client_name"]).to_string();
-        client.1 += row["uninvoiced_amount"].as_f64().unwrap_or_default();
-        client.2.push(number(&row["project_id"])?);
+        client.name = text(&row["client_name"]).to_string();
+        client.hours += row["uninvoiced_hours"].as_f64().unwrap_or_default();
+        *client
+            .amounts
+            .entry(text(&row["currency"]).to_string())
+            .or_default() += row["uninvoiced_amount"].as_f64().unwrap_or_default();
+        client.projects.push(number(&row["project_id"])?);
     }
-    let (client_id, (client_name, uninvoiced, project_ids)) = per_client
+    let (client_id, unbilled) = per_client
         .into_iter()
-        .max_by(|a, b| a.1.1.total_cmp(&b.1.1))
+        .max_by(|a, b| a.1.hours.total_cmp(&b.1.hours))
         .ok_or_else(|| anyhow!("nothing is left to invoice for {from} to {to}"))?;
+    let Unbilled {
+        name: client_name,
+        hours: unbilled_hours,
+        amounts,
+        projects: project_ids,
+    } = unbilled;
     agent.say(format!(
-        "{client_name} has {uninvoiced:.2} uninvoiced on {} project(s).",
-        project_ids.len()
+        "{client_name} has {unbilled_hours:.2} h uninvoiced on {} project(s), {} with expenses.",
+        project_ids.len(),
+        per_currency(&amounts)
     ))?;
     let invoice = agent.call(
         "create_invoice",
@@ -276,29 +363,47 @@ fn invoice_last_month(agent: &mut Agent, today: NaiveDate) -> Result<NewInvoice>
             "subject": format!("Services, {}", from.format("%B %Y")),
             "payment_term": "net30",
             "import": {"project_ids": project_ids,
-                       "time": {"summary": "task", "from": from.to_string(), "to": to.to_string()}}
+                       "time": {"summary": "task", "from": from.to_string(), "to": to.to_string()},
+                       "expenses": {"summary": "category", "from": from.to_string(),
+                                    "to": to.to_string()}}
         }),
     )?;
     let lines = invoice["line_items"]
         .as_array()
         .cloned()
         .unwrap_or_default();
-    let mut hours = 0.0;
+    let currency = text(&invoice["currency"]).to_string();
+    let (mut hours, mut expenses) = (0.0, 0.0);
     for line in &lines {
-        hours += line["quantity"].as_f64().unwrap_or_default();
-        agent.say(format!(
-            "{:<40} {:>6.2} h × {:>7.2} = {:>9.2}",
-            text(&line["description"]),
+        let (quantity, unit_price, amount) = (
             line["quantity"].as_f64().unwrap_or_default(),
             line["unit_price"].as_f64().unwrap_or_default(),
-            line["amount"].as_f64().unwrap_or_default()
-        ))?;
+            line["amount"].as_f64().unwrap_or_default(),
+        );
+        // Imported time is a `Service` line in hours; imported expenses are the other lines.
+        if line["kind"] == "Service" {
+            hours += quantity;
+            agent.say(format!(
+                "{:<40} {quantity:>6.2} h × {unit_price:>7.2} = {:>14}",
+                text(&line["description"]),
+                money(amount, &currency)
+            ))?;
+        } else {
+            expenses += amount;
+            agent.say(format!(
+                "{:<40} {:>27}",
+                text(&line["description"]),
+                money(amount, &currency)
+            ))?;
+        }
     }
     let amount = invoice["amount"].as_f64().unwrap_or_default();
     agent.say(format!(
-        "Draft invoice {} for {client_name}: {hours:.2} h, {amount:.2} {}, due {} (not sent).",
+        "Draft invoice {} for {client_name}: {hours:.2} h and {} of expenses, {} in all, due {} \
+         (not sent).",
         text(&invoice["number"]),
-        text(&invoice["currency"]),
+        money(expenses, &currency),
+        money(amount, &currency),
         text(&invoice["due_date"])
     ))?;
     Ok(NewInvoice {
@@ -308,11 +413,29 @@ fn invoice_last_month(agent: &mut Agent, today: NaiveDate) -> Result<NewInvoice>
         from,
         to,
         hours,
+        expenses,
         amount,
+        currency,
     })
 }
 
-fn open_invoices(agent: &mut Agent, today: NaiveDate) -> Result<Vec<OpenInvoice>> {
+/// A client's uninvoiced work in the report.
+#[derive(Default)]
+struct Unbilled {
+    name: String,
+    hours: f64,
+    /// Uninvoiced amount per currency.
+    amounts: BTreeMap<String, f64>,
+    projects: Vec<u64>,
+}
+
+type OpenInvoices = (
+    Vec<OpenInvoice>,
+    BTreeMap<String, f64>,
+    BTreeMap<String, f64>,
+);
+
+fn open_invoices(agent: &mut Agent, today: NaiveDate) -> Result<OpenInvoices> {
     agent.task(4, "Which invoices are still open, and which are overdue?")?;
     let invoices = all(agent, "list_invoices", json!({"state": "open"}))?;
     let mut answers = Vec::new();
@@ -321,24 +444,26 @@ fn open_invoices(agent: &mut Agent, today: NaiveDate) -> Result<Vec<OpenInvoice>
         let payments = all(agent, "list_invoice_payments", json!({"invoice_id": id}))?;
         let amount = invoice["amount"].as_f64().unwrap_or_default();
         let due_amount = invoice["due_amount"].as_f64().unwrap_or_default();
+        let currency = text(&invoice["currency"]).to_string();
         let due_date: NaiveDate = text(&invoice["due_date"]).parse()?;
         let overdue = due_date < today;
+        let paid = money(amount - due_amount, &currency);
         let status = match (payments.len(), overdue) {
             (0, false) => "unpaid".to_string(),
             (0, true) => "unpaid, OVERDUE".to_string(),
-            (n, false) => format!("{n} payment(s), {:.2} paid", amount - due_amount),
-            (n, true) => format!("{n} payment(s), {:.2} paid, OVERDUE", amount - due_amount),
+            (n, false) => format!("{n} payment(s), {paid} paid"),
+            (n, true) => format!("{n} payment(s), {paid} paid, OVERDUE"),
         };
         agent.say(format!(
-            "#{:<8} {:<24} {:>9.2} {}, {:>9.2} due on {due_date}: {status}",
+            "#{:<8} {:<24} {:>14}, {:>14} due on {due_date}: {status}",
             text(&invoice["number"]),
             text(&invoice["client"]["name"]),
-            amount,
-            text(&invoice["currency"]),
-            due_amount,
+            money(amount, &currency),
+            money(due_amount, &currency),
         ))?;
         answers.push(OpenInvoice {
             id,
+            currency,
             amount,
             due_amount,
             due_date,
@@ -346,17 +471,22 @@ fn open_invoices(agent: &mut Agent, today: NaiveDate) -> Result<Vec<OpenInvoice>
             payments: payments.len(),
         });
     }
-    let overdue: f64 = answers
-        .iter()
-        .filter(|i| i.overdue)
-        .map(|i| i.due_amount)
-        .sum();
-    let due: f64 = answers.iter().map(|i| i.due_amount).sum();
+    // Totals per currency: a USD and a EUR amount are never added together.
+    let mut outstanding: BTreeMap<String, f64> = BTreeMap::new();
+    let mut overdue: BTreeMap<String, f64> = BTreeMap::new();
+    for invoice in &answers {
+        *outstanding.entry(invoice.currency.clone()).or_default() += invoice.due_amount;
+        if invoice.overdue {
+            *overdue.entry(invoice.currency.clone()).or_default() += invoice.due_amount;
+        }
+    }
     agent.say(format!(
-        "{} open invoice(s), {due:.2} outstanding, {overdue:.2} of it overdue.",
-        answers.len()
+        "{} open invoice(s): {} outstanding; overdue: {}.",
+        answers.len(),
+        per_currency(&outstanding),
+        per_currency(&overdue)
     ))?;
-    Ok(answers)
+    Ok((answers, outstanding, overdue))
 }
 
 fn team_month(agent: &mut Agent, today: NaiveDate) -> Result<TeamMonth> {
@@ -379,11 +509,13 @@ fn team_month(agent: &mut Agent, today: NaiveDate) -> Result<TeamMonth> {
     }
     let per_person: BTreeMap<u64, f64> = per_person.into_iter().map(|(k, v)| (k, v.0)).collect();
     let per_project: BTreeMap<u64, f64> = per_project.into_iter().map(|(k, v)| (k, v.0)).collect();
+    agent.say("(report hours are rounded hours, as Harvest's reports count them)")?;
     let users = all(agent, "list_users", json!({"activity": "active"}))?;
     let mut idle = Vec::new();
     for user in &users {
         let id = number(&user["id"])?;
-        if !per_person.contains_key(&id) {
+        // Someone without time may have no row, or a row of zero hours.
+        if per_person.get(&id).is_none_or(|hours| *hours <= 0.0) {
             idle.push(id);
             agent.say(format!(
                 "No time this month: {} {}",

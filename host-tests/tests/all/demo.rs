@@ -2,10 +2,19 @@
 
 use std::collections::BTreeMap;
 
-use harvest_fake::{self as fake, InvoiceState, TimeEntry, ids};
+use chrono::{Datelike, Days, NaiveDate, Weekday};
+use harvest_fake::{self as fake, Expense, InvoiceState, TimeEntry, ids};
 use harvest_host::demo::{self, Answers};
 
-use crate::support::{ANCHOR, HOST, Session};
+use crate::support::{ANCHOR, HOST, Session, wit};
+use crate::values::{line, new_invoice, new_payment};
+
+/// The first day of the week the account's seeded company settings give.
+fn week_start(session: &Session, account_id: u64) -> Weekday {
+    let state = session.fake.state();
+    let company = &state.account(account_id).expect("account").company;
+    demo::parse_weekday(&company.week_start_day).expect("a weekday")
+}
 
 /// Hours as Harvest shows them; a running timer may gain a minute while the test runs.
 fn close(a: f64, b: f64) -> bool {
@@ -36,18 +45,26 @@ fn sum_by(entries: &[&TimeEntry], key: impl Fn(&TimeEntry) -> u64) -> BTreeMap<u
 fn the_demo_answers_the_five_requests_with_the_fakes_numbers() {
     let session = Session::new();
     // What the invoice may import, read before the demo bills it.
-    let unbilled: Vec<TimeEntry> = {
+    let (unbilled, unbilled_expenses): (Vec<TimeEntry>, Vec<Expense>) = {
         let state = session.fake.state();
         let account = state.account(fake::ACCOUNT_ID).expect("account");
-        account
+        let time = account
             .time_entries
             .iter()
             .filter(|e| e.billable && !e.is_billed && !e.is_running)
             .cloned()
-            .collect()
+            .collect();
+        let expenses = account
+            .expenses
+            .iter()
+            .filter(|e| e.billable && !e.is_billed)
+            .cloned()
+            .collect();
+        (time, expenses)
     };
 
     let mut transcript = Vec::new();
+    assert_eq!(week_start(&session, fake::ACCOUNT_ID), Weekday::Mon);
     let answers: Answers =
         demo::run(&HOST, &session.env, ANCHOR, &mut transcript).unwrap_or_else(|e| panic!("{e:#}"));
     let transcript = String::from_utf8_lossy(&transcript);
@@ -101,11 +118,27 @@ fn the_demo_answers_the_five_requests_with_the_fakes_numbers() {
         .collect();
     assert!(!imported.is_empty());
     let hours: f64 = imported.iter().map(|e| e.hours).sum();
+    let expenses: f64 = unbilled_expenses
+        .iter()
+        .filter(|e| {
+            invoice.project_ids.contains(&e.project.id)
+                && e.spent_date >= invoice.from
+                && e.spent_date <= invoice.to
+        })
+        .map(|e| e.total_cost)
+        .sum();
     let amount: f64 = imported
         .iter()
         .map(|e| e.hours * e.billable_rate.unwrap_or(0.0))
-        .sum();
+        .sum::<f64>()
+        + expenses;
     assert!(close(invoice.hours, hours), "{} vs {hours}", invoice.hours);
+    assert!(expenses > 0.0, "last month has expenses to import");
+    assert!(
+        (invoice.expenses - expenses).abs() < 0.005,
+        "{} vs {expenses}",
+        invoice.expenses
+    );
     assert!(
         (invoice.amount - amount).abs() < 0.05,
         "{} vs {amount}",
@@ -181,7 +214,118 @@ fn the_demo_answers_the_five_requests_with_the_fakes_numbers() {
     assert_eq!(team.idle, vec![ids::EDSGER]);
 }
 
-fn monday_of(day: chrono::NaiveDate) -> chrono::NaiveDate {
-    use chrono::Datelike;
+fn monday_of(day: NaiveDate) -> NaiveDate {
     day - chrono::Duration::days(day.weekday().num_days_from_monday().into())
+}
+
+/// An open invoice the test lays out: (client, issue date, payment term, lines as
+/// (quantity, unit price), payment).
+type Laid = (
+    u64,
+    NaiveDate,
+    wit::PaymentTerm,
+    &'static [(f64, f64)],
+    Option<f64>,
+);
+
+fn before(days: u64) -> NaiveDate {
+    ANCHOR.checked_sub_days(Days::new(days)).expect("date")
+}
+
+/// Against the global account (weeks from Sunday, Time Rounding on), with open invoices the
+/// test lays out in two currencies: the week runs from Sunday, and what is outstanding and
+/// overdue is totalled per currency, never across them.
+#[test]
+fn the_demo_totals_money_per_currency_and_starts_weeks_on_the_accounts_day() {
+    let session = Session::new().configured(fake::GLOBAL_TOKEN, None);
+    let g = ids::GLOBAL_OFFSET;
+    // Only the test's open invoices: the seeded ones are written off in the fake's data.
+    {
+        let mut state = session.fake.state();
+        let account = state.account_mut(fake::GLOBAL_ACCOUNT_ID).expect("account");
+        for invoice in &mut account.invoices {
+            if invoice.state == InvoiceState::Open {
+                invoice.state = InvoiceState::Closed;
+            }
+        }
+    }
+    let laid: [Laid; 3] = [
+        (
+            ids::GLOBEX + g,
+            before(5),
+            wit::PaymentTerm::Net30,
+            &[(1.0, 1000.0), (2.0, 125.0)],
+            None,
+        ),
+        (
+            ids::INITECH + g,
+            before(40),
+            wit::PaymentTerm::Net15,
+            &[(2.0, 500.0)],
+            Some(300.0),
+        ),
+        (
+            ids::GLOBEX + g,
+            before(2),
+            wit::PaymentTerm::Net15,
+            &[(1.0, 400.0)],
+            None,
+        ),
+    ];
+    for (client, issued, term, lines, payment) in laid {
+        let invoice = wit::NewInvoice {
+            issue_date: Some(issued.to_string()),
+            payment_term: Some(term),
+            line_items: lines
+                .iter()
+                .map(|(quantity, price)| wit::NewLineItem {
+                    quantity: Some(*quantity),
+                    ..line("Service", *price)
+                })
+                .collect(),
+            ..new_invoice(client)
+        };
+        let made = session
+            .call(|h, s| h.call_create_invoice(s, &invoice))
+            .expect("created");
+        let sent = wit::InvoiceChanges {
+            event: Some(wit::InvoiceEvent::MarkAsSent),
+            ..crate::values::invoice_changes()
+        };
+        session
+            .call(|h, s| h.call_update_invoice(s, made.id, &sent))
+            .expect("sent");
+        if let Some(amount) = payment {
+            session
+                .call(|h, s| h.call_create_invoice_payment(s, &new_payment(made.id, amount)))
+                .expect("paid");
+        }
+    }
+    // Worked out from the layout: USD 1000 + 2 × 125 and 400, nothing overdue; EUR 2 × 500
+    // less 300 paid, issued 40 days ago on net 15, so overdue.
+    let outstanding = BTreeMap::from([("EUR".to_string(), 700.0), ("USD".to_string(), 1650.0)]);
+    let overdue = BTreeMap::from([("EUR".to_string(), 700.0)]);
+
+    assert_eq!(week_start(&session, fake::GLOBAL_ACCOUNT_ID), Weekday::Sun);
+    let mut transcript = Vec::new();
+    let answers =
+        demo::run(&HOST, &session.env, ANCHOR, &mut transcript).unwrap_or_else(|e| panic!("{e:#}"));
+    let transcript = String::from_utf8_lossy(&transcript);
+
+    // ANCHOR is a Wednesday: the week began on the Sunday before it.
+    assert_eq!(ANCHOR.weekday(), Weekday::Wed);
+    assert_eq!(answers.week.from, before(3));
+    assert_eq!(answers.week.from.weekday(), Weekday::Sun);
+
+    assert_eq!(answers.open_invoices.len(), 3);
+    assert_eq!(answers.outstanding, outstanding);
+    assert_eq!(answers.overdue, overdue);
+    assert!(
+        transcript.contains(
+            "3 open invoice(s): 700.00 EUR and 1,650.00 USD outstanding; overdue: 700.00 EUR."
+        ),
+        "{transcript}"
+    );
+    // No line of the transcript names two currencies in one sum: each amount has its own.
+    assert!(!transcript.contains("2,350.00"), "{transcript}");
 }

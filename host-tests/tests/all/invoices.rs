@@ -552,8 +552,10 @@ fn create_invoice_with_lines_and_an_import_is_refused_before_any_request() {
     assert!(session.requests().is_empty());
 }
 
+/// Harvest documents no error for an import that finds nothing; the component sends it as
+/// asked and returns what Harvest made (the fake: a draft without lines).
 #[test]
-fn create_invoice_importing_a_period_without_time_is_rejected_with_harvests_message() {
+fn create_invoice_importing_a_period_without_time_returns_the_draft_as_made() {
     let session = Session::new();
     let invoices_before = with_account(&session, |a| a.invoices.len());
     let invoice = wit::NewInvoice {
@@ -564,15 +566,15 @@ fn create_invoice_importing_a_period_without_time_is_rejected_with_harvests_mess
         )),
         ..new_invoice(ids::INITECH)
     };
-    let message = assert_rejected(session.call(|h, s| h.call_create_invoice(s, &invoice)));
-    assert_eq!(
-        message,
-        "There is no uninvoiced time or expenses to import for these projects and dates"
-    );
+    let made = session
+        .call(|h, s| h.call_create_invoice(s, &invoice))
+        .expect("created");
+    assert!(made.line_items.is_empty());
+    assert_eq!((made.amount, made.state.as_str()), (0.0, "draft"));
     assert_eq!(session.only_request().method, "POST");
     assert_eq!(
         with_account(&session, |a| a.invoices.len()),
-        invoices_before
+        invoices_before + 1
     );
 }
 

@@ -407,8 +407,34 @@ fn delete_removes_an_open_entry_and_returns_its_id() {
     assert!(entry_ids(&session, |e| e.id == id).is_empty());
 }
 
+/// Harvest lets administrators delete closed (approved) entries (docs/harvest-notes.md#time-entries).
 #[test]
-fn deleting_a_billed_entry_is_refused_with_harvests_message_and_it_stays() {
+fn an_administrator_deletes_an_approved_entry() {
+    let session = Session::new();
+    let id = entry_ids(&session, |e| e.is_closed && !e.is_billed)[0];
+    let deleted = session
+        .call(|h, s| h.call_delete_time_entry(s, id, None))
+        .expect("deleted");
+    assert_eq!(deleted, id);
+    assert!(entry_ids(&session, |e| e.id == id).is_empty());
+}
+
+/// Others may not: the refusal comes back as `rejected` and the entry stays.
+#[test]
+fn a_member_may_not_delete_an_approved_entry() {
+    let session = Session::new().configured(fake::MEMBER_TOKEN, Some(fake::ACCOUNT_ID));
+    let id = entry_ids(&session, |e| {
+        e.user.id == ids::ALAN && e.is_closed && !e.is_billed
+    })[0];
+    let message = rejected(session.call(|h, s| h.call_delete_time_entry(s, id, None)));
+    assert!(message.contains("can't be deleted"), "{message}");
+    assert_eq!(entry_ids(&session, |e| e.id == id), vec![id]);
+}
+
+/// The fake refuses to delete invoiced entries (its own rule, which keeps its invoices
+/// consistent); the component passes the refusal on as `rejected`.
+#[test]
+fn deleting_a_billed_entry_is_refused_and_it_stays() {
     let session = Session::new();
     let id = entry_ids(&session, |e| e.is_billed)[0];
     let message = rejected(session.call(|h, s| h.call_delete_time_entry(s, id, None)));

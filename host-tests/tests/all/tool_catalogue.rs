@@ -59,7 +59,7 @@ fn every_tool_export_is_in_the_catalogue_and_nothing_else() {
         .map(|name| name.replace('-', "_"))
         .collect();
     let mut names: Vec<String> = tools().into_iter().map(|tool| tool.name).collect();
-    assert_eq!(names.len(), 29);
+    assert_eq!(names.len(), 30);
     exports.sort();
     names.sort();
     assert_eq!(names, exports);
@@ -244,6 +244,10 @@ pub(crate) fn examples(session: &Session) -> Vec<(&'static str, Value)> {
             json!({"from": "2026-03-01", "to": today}),
         ),
         ("invoice_report", json!({"from": "2026-01-01", "to": today})),
+        (
+            "list_expenses",
+            json!({"is_billed": false, "from": "2026-01-01", "to": today, "limit": 5}),
+        ),
     ]
 }
 
@@ -460,7 +464,7 @@ fn harvest_host_prints_the_catalogue_and_calls_tools_by_either_name() {
     let component = component.to_string_lossy();
     let (code, catalogue) = run(&["tools", "--component", &component]);
     assert_eq!(code, Some(0));
-    assert_eq!(catalogue.as_array().map(Vec::len), Some(29));
+    assert_eq!(catalogue.as_array().map(Vec::len), Some(30));
     assert_eq!(catalogue[0]["name"], "list_accounts");
     assert_eq!(catalogue[0]["input_schema"]["type"], "object");
 

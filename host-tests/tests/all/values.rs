@@ -208,3 +208,18 @@ pub fn time_import(project_ids: Vec<u64>, from: &str, to: &str) -> wit::LineItem
         expenses: None,
     }
 }
+
+pub fn expense_query() -> wit::ExpenseQuery {
+    wit::ExpenseQuery {
+        user_id: None,
+        client_id: None,
+        project_id: None,
+        is_billed: None,
+        from: None,
+        to: None,
+        updated_since: None,
+        limit: None,
+        continuation: None,
+        account_id: None,
+    }
+}

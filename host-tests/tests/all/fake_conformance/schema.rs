@@ -25,6 +25,10 @@ static SCHEMAS: LazyLock<Value> = LazyLock::new(|| {
     entry["approval_status"] = json!({ "type": "string" });
     entry["client"]["properties"]["currency"] = json!({ "type": "string" });
     entry["project"]["properties"]["code"] = json!({ "type": ["string", "null"] });
+    // An expense's embedded category: the file types `unit_price` as a string, the category
+    // object itself (and the docs) as a decimal (docs/harvest-notes.md#expenses).
+    schemas["Expense"]["properties"]["expense_category"]["properties"]["unit_price"] =
+        json!({ "type": ["number", "null"] });
     json!({ "components": { "schemas": schemas } })
 });
 

@@ -31,6 +31,20 @@ fn time_entries_match_the_schemas() {
 }
 
 #[test]
+fn expenses_match_the_schemas() {
+    let fake = start();
+    let admin = Caller::admin(&fake);
+    let page = assert_list(&admin, "/v2/expenses", "Expenses", "expenses");
+    assert!(page["expenses"].as_array().is_some_and(|e| !e.is_empty()));
+    assert_list(
+        &admin,
+        "/v2/expenses?is_billed=false&per_page=3",
+        "Expenses",
+        "expenses",
+    );
+}
+
+#[test]
 fn catalogue_endpoints_match_the_schemas() {
     let fake = start();
     let admin = Caller::admin(&fake);

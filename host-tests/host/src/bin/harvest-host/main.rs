@@ -46,6 +46,9 @@ enum Command {
         /// The component to load; default: dist/harvest-host.wasm (the host artifact).
         #[arg(long)]
         component: Option<PathBuf>,
+        /// The fake account to play against.
+        #[arg(long, value_enum, default_value_t = demo::DemoAccount::Global)]
+        account: demo::DemoAccount,
     },
     /// Print the tool catalogue (names, titles, descriptions, annotations, JSON Schemas) as JSON.
     Tools {
@@ -123,9 +126,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 std::thread::park();
             }
         }
-        Command::Demo { component } => {
+        Command::Demo { component, account } => {
             let host = load(&component.unwrap_or_else(|| PathBuf::from("dist/harvest-host.wasm")))?;
-            demo::run(&host)?;
+            demo::run(&host, account)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Tools { component } => {

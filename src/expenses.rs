@@ -1,0 +1,110 @@
+//! Expenses (docs/harvest-notes.md#expenses): a page-numbered list with the filters time entries
+//! share.
+
+use crate::bindings::wit::{Error, ExpensePage, ExpenseQuery};
+use crate::filters;
+use crate::http::Query;
+use crate::paging;
+use crate::validate;
+
+const ENDPOINT: &str = "/v2/expenses";
+
+pub fn list(query: ExpenseQuery) -> Result<ExpensePage, Error> {
+    paging::list(ENDPOINT, list_filters(&query)?, &query)
+}
+
+fn list_filters(query: &ExpenseQuery) -> Result<Query, Error> {
+    let (from, to) = validate::date_range(query.from.as_deref(), query.to.as_deref())?;
+    let filters = Query::new()
+        .opt("user_id", validate::opt_id("user-id", query.user_id)?)
+        .opt("client_id", validate::opt_id("client-id", query.client_id)?)
+        .opt(
+            "project_id",
+            validate::opt_id("project-id", query.project_id)?,
+        )
+        .opt("is_billed", query.is_billed)
+        .opt("from", from)
+        .opt("to", to);
+    filters::updated_since(filters, query.updated_since.as_deref())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::paging::Listing;
+
+    fn query() -> ExpenseQuery {
+        ExpenseQuery {
+            user_id: None,
+            client_id: None,
+            project_id: None,
+            is_billed: None,
+            from: None,
+            to: None,
+            updated_since: None,
+            limit: None,
+            continuation: None,
+            account_id: None,
+        }
+    }
+
+    fn first_path(query: &ExpenseQuery) -> Result<String, Error> {
+        let listing = Listing::new(ENDPOINT, list_filters(query)?, query.limit, None)?;
+        Ok(listing.first_request::<()>().path_and_query())
+    }
+
+    #[test]
+    fn filters_go_out_under_harvests_names() -> Result<(), String> {
+        let q = ExpenseQuery {
+            user_id: Some(7),
+            client_id: Some(8),
+            project_id: Some(9),
+            is_billed: Some(false),
+            from: Some("2026-03-01".into()),
+            to: Some("2026-03-31".into()),
+            updated_since: Some("2026-03-01T00:00:00Z".into()),
+            limit: Some(50),
+            ..query()
+        };
+        let path = first_path(&q).map_err(|e| format!("{e:?}"))?;
+        assert_eq!(
+            path,
+            "/v2/expenses?user_id=7&client_id=8&project_id=9&is_billed=false&from=2026-03-01\
+             &to=2026-03-31&updated_since=2026-03-01T00%3A00%3A00Z&per_page=50"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn bad_filters_are_refused_before_anything_is_sent() {
+        let field = |q: ExpenseQuery| match list_filters(&q) {
+            Err(Error::InvalidInput(i)) => Some(i.field),
+            _ => None,
+        };
+        assert_eq!(
+            field(ExpenseQuery {
+                project_id: Some(0),
+                ..query()
+            })
+            .as_deref(),
+            Some("project-id")
+        );
+        assert_eq!(
+            field(ExpenseQuery {
+                from: Some("2026-03-31".into()),
+                to: Some("2026-03-01".into()),
+                ..query()
+            })
+            .as_deref(),
+            Some("to")
+        );
+        assert_eq!(
+            field(ExpenseQuery {
+                updated_since: Some("yesterday".into()),
+                ..query()
+            })
+            .as_deref(),
+            Some("updated-since")
+        );
+    }
+}
