@@ -7,7 +7,7 @@ use super::model::{FakeState, Identity, TokenGrant};
 
 /// Personal access token of Katherine Johnson, a Member of both accounts, in Tokyo.
 pub const MEMBER_TOKEN_TWO_ACCOUNTS: &str = "fake-member-two-accounts-token";
-pub const KATHERINE_IDENTITY: u64 = 90_004;
+pub const KATHERINE_IDENTITY: u64 = 90_005;
 
 /// Seeded time zones (ActiveSupport names) that are not the seed's default, Eastern Time: a
 /// zone behind UTC by ten hours and one ahead by nine, so the local date and UTC's differ for a
