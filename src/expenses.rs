@@ -9,23 +9,18 @@ use crate::validate;
 
 const ENDPOINT: &str = "/v2/expenses";
 
-pub fn list(query: ExpenseQuery) -> Result<ExpensePage, Error> {
-    paging::list(ENDPOINT, list_filters(&query)?, &query)
-}
-
 fn list_filters(query: &ExpenseQuery) -> Result<Query, Error> {
     let (from, to) = validate::date_range(query.from.as_deref(), query.to.as_deref())?;
-    let filters = Query::new()
-        .opt("user_id", validate::opt_id("user-id", query.user_id)?)
-        .opt("client_id", validate::opt_id("client-id", query.client_id)?)
-        .opt(
-            "project_id",
-            validate::opt_id("project-id", query.project_id)?,
-        )
+    let filters = filters::work(query.user_id, query.client_id, query.project_id)?
         .opt("is_billed", query.is_billed)
         .opt("from", from)
         .opt("to", to);
     filters::updated_since(filters, query.updated_since.as_deref())
+}
+
+/// `list-expenses`: every filter checked before the first page is asked for.
+pub fn list(query: ExpenseQuery) -> Result<ExpensePage, Error> {
+    paging::list(ENDPOINT, list_filters(&query)?, &query)
 }
 
 #[cfg(test)]

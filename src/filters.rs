@@ -24,3 +24,15 @@ pub fn activity(activity: Option<ActivityFilter>, since: Option<&str>) -> Result
     let filters = Query::new().opt("is_active", activity.and_then(is_active));
     updated_since(filters, since)
 }
+
+/// Whose work, for which client and project: the first filters of time entries and expenses.
+pub fn work(
+    user_id: Option<u64>,
+    client_id: Option<u64>,
+    project_id: Option<u64>,
+) -> Result<Query, Error> {
+    Ok(Query::new()
+        .opt("user_id", validate::opt_id("user-id", user_id)?)
+        .opt("client_id", validate::opt_id("client-id", client_id)?)
+        .opt("project_id", validate::opt_id("project-id", project_id)?))
+}

@@ -22,13 +22,7 @@ pub fn list(query: TimeEntryQuery) -> Result<TimeEntryPage, Error> {
 
 fn list_filters(query: &TimeEntryQuery) -> Result<Query, Error> {
     let (from, to) = validate::date_range(query.from.as_deref(), query.to.as_deref())?;
-    let filters = Query::new()
-        .opt("user_id", validate::opt_id("user-id", query.user_id)?)
-        .opt("client_id", validate::opt_id("client-id", query.client_id)?)
-        .opt(
-            "project_id",
-            validate::opt_id("project-id", query.project_id)?,
-        )
+    let filters = filters::work(query.user_id, query.client_id, query.project_id)?
         .opt("task_id", validate::opt_id("task-id", query.task_id)?)
         .opt("is_billed", query.is_billed)
         .opt("is_running", query.is_running)

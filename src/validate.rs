@@ -111,12 +111,7 @@ pub fn duration(field: &str, value: &str) -> Result<f64, Error> {
             ),
         )
     };
-    let text: String = value
-        .trim()
-        .to_ascii_lowercase()
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
+    let text = compact(value);
     if text.is_empty() {
         return Err(invalid());
     }
@@ -140,6 +135,15 @@ pub fn duration(field: &str, value: &str) -> Result<f64, Error> {
         ));
     }
     Ok(hours)
+}
+
+/// `value` in lower case without any whitespace: how durations and times of day are read.
+fn compact(value: &str) -> String {
+    value
+        .to_ascii_lowercase()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
 }
 
 fn digits(text: &str) -> Option<u32> {
@@ -203,12 +207,7 @@ impl TimeOfDay {
                 format!("must be a time of day such as 8:00am, 5:30pm or 17:30; got {value:?}"),
             )
         };
-        let text: String = value
-            .trim()
-            .to_ascii_lowercase()
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect();
+        let text = compact(value);
         let (clock, meridiem) = if let Some(t) = text.strip_suffix("am") {
             (t, Some(false))
         } else if let Some(t) = text.strip_suffix("pm") {
