@@ -30,6 +30,7 @@ mod oauth;
 mod openapi_examples;
 mod paging;
 mod payments;
+mod period;
 mod permissions;
 mod projects;
 mod reports;

@@ -36,8 +36,8 @@ pub mod host_world {
 /// trait and `add_to_linker` clash too; they are not used through here.) `Error` is the world's
 /// own alias, generated above.
 pub use self::harvest::tools::common::{
-    ActivityFilter, ClientRef, Date, IdRef, Instant, InvoiceRef, Limit, NamedRef, Percent,
-    PositiveAmount, ProjectRef,
+    ActivityFilter, ClientRef, Date, IdRef, Instant, InvoiceRef, Limit, NamedRef, Percent, Period,
+    PositiveAmount, ProjectRef, ResolvedPeriod,
 };
 #[allow(ambiguous_glob_reexports, unused_imports)]
 pub use self::harvest::tools::{
@@ -62,6 +62,7 @@ impl TimeEntryQuery {
             task_id: None,
             is_billed: None,
             is_running: None,
+            period: None,
             from: None,
             to: None,
             updated_since: None,
