@@ -219,9 +219,8 @@ struct CurrentUser {
 /// Now, in the token's user's zone: one read of `GET /v2/users/me`. `field` is the argument
 /// that would spare it, named when the user's zone is missing or unknown.
 pub fn user_now(client: &Client, field: &str) -> Result<NaiveDateTime, Error> {
-    let user: CurrentUser = client.send(&Request::get("/v2/users/me"))?;
-    let timezone = user.timezone.unwrap_or_default();
-    local_at(&timezone, wall_clock()?).ok_or_else(|| {
+    let (timezone, now) = user_clock(client)?;
+    now.ok_or_else(|| {
         Error::invalid(
             field,
             format!(
@@ -230,6 +229,26 @@ pub fn user_now(client: &Client, field: &str) -> Result<NaiveDateTime, Error> {
             ),
         )
     })
+}
+
+/// Today in the token's user's zone, for results that depend on it and no argument replaces:
+/// one read of `GET /v2/users/me`.
+pub fn user_today(client: &Client) -> Result<NaiveDate, Error> {
+    let (timezone, now) = user_clock(client)?;
+    now.map(|now| now.date()).ok_or_else(|| {
+        Error::internal(format!(
+            "the user's time zone {timezone:?} is not one this component knows, so today's date \
+             there cannot be told"
+        ))
+    })
+}
+
+/// The user's zone name and, when the component knows it, the local time there.
+fn user_clock(client: &Client) -> Result<(String, Option<NaiveDateTime>), Error> {
+    let user: CurrentUser = client.send(&Request::get("/v2/users/me"))?;
+    let timezone = user.timezone.unwrap_or_default();
+    let now = local_at(&timezone, wall_clock()?);
+    Ok((timezone, now))
 }
 
 #[cfg(test)]
