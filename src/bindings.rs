@@ -34,6 +34,7 @@ pub mod wit {
     pub use super::harvest::tools::company::*;
     pub use super::harvest::tools::expenses::*;
     pub use super::harvest::tools::invoices::*;
+    pub use super::harvest::tools::lookup::*;
     pub use super::harvest::tools::projects::*;
     pub use super::harvest::tools::reports::*;
     pub use super::harvest::tools::time::*;

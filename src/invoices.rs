@@ -1,34 +1,60 @@
 //! Invoices and their state changes through invoice messages (docs/harvest-notes.md#invoices).
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
-use serde::Serialize;
-use serde::de::IgnoredAny;
+use chrono::NaiveDate;
+use serde::de::{Error as _, IgnoredAny};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::bindings::wit::{
-    Error, ExpenseSummary, Invoice, InvoiceChanges, InvoiceEvent, InvoicePage, InvoiceQuery,
-    InvoiceState, LineItemChange, LineItemsImport, NewInvoice, NewLineItem, PaymentTerm,
-    TimeSummary,
+    CurrencyTotals, Error, ExpenseSummary, Invoice, InvoiceChanges, InvoiceEvent, InvoicePage,
+    InvoiceQuery, InvoiceState, LineItemChange, LineItemsImport, NewInvoice, NewLineItem,
+    PaymentTerm, TimeSummary,
 };
 use crate::filters;
 use crate::http::{Client, Query, Request};
-use crate::paging;
+use crate::paging::{self, DatedPage};
 use crate::period::Dates;
+use crate::timezone;
 use crate::validate;
 
+/// Lists the invoices, then reads today once for all of them (docs/harvest-notes.md#invoices).
 pub fn list(query: InvoiceQuery) -> Result<InvoicePage, Error> {
-    paging::list_dated("/v2/invoices", &query, |dates| list_filters(&query, dates))
+    let dated = paging::collect_dated::<WireInvoice>("/v2/invoices", &query, |dates| {
+        list_filters(&query, dates)
+    })?;
+    let DatedPage {
+        client,
+        page,
+        period,
+    } = dated;
+    let today = timezone::user_today(&client)?;
+    let items: Vec<Invoice> = page.items.into_iter().map(|w| w.on(today)).collect();
+    Ok(InvoicePage {
+        totals: totals(&items),
+        items,
+        total: page.total,
+        has_more: page.has_more,
+        continuation: page.continuation,
+        period,
+    })
 }
 
 pub fn get(invoice_id: u64, account_id: Option<u64>) -> Result<Invoice, Error> {
-    let request = Request::get(invoice_path(invoice_id)?);
-    Client::for_account(account_id)?.send(&request)
+    let request: Request<WireInvoice> = Request::get(invoice_path(invoice_id)?);
+    let client = Client::for_account(account_id)?;
+    let invoice = client.send(&request)?;
+    Ok(invoice.on(timezone::user_today(&client)?))
 }
 
 pub fn create(invoice: NewInvoice) -> Result<Invoice, Error> {
     let account_id = invoice.account_id;
     let request = create_request(invoice)?;
-    Client::for_account(account_id)?.send(&request)
+    let client = Client::for_account(account_id)?;
+    let invoice = client.send(&request)?;
+    // The invoice is made: a failure to tell today must not read as a failed create.
+    let today = timezone::user_today(&client).map_err(|e| e.after("the invoice was created"))?;
+    Ok(invoice.on(today))
 }
 
 /// Sends the field and line changes (if any), then the state event (if any), each once.
@@ -36,22 +62,103 @@ pub fn update(invoice_id: u64, changes: InvoiceChanges) -> Result<Invoice, Error
     let account_id = changes.account_id;
     let plan = update_plan(invoice_id, changes)?;
     let client = Client::for_account(account_id)?;
-    match (plan.patch, &plan.event) {
-        (Some(patch), None) => return client.send(&patch),
+    let read_back = || {
+        client
+            .send(&plan.read)
+            .map_err(|e| e.after("the update was saved"))
+    };
+    let invoice = match (plan.patch, &plan.event) {
+        (Some(patch), None) => client.send(&patch)?,
         (Some(patch), Some(event)) => {
             client.send(&patch.decoding::<IgnoredAny>())?;
             client
                 .send(event)
                 .map_err(|e| e.after("the invoice changes were saved"))?;
+            read_back()?
         }
         (None, Some(event)) => {
             client.send(event)?;
+            read_back()?
         }
-        (None, None) => {}
+        (None, None) => read_back()?,
+    };
+    let today = timezone::user_today(&client).map_err(|e| e.after("the update was saved"))?;
+    Ok(invoice.on(today))
+}
+
+/// An invoice as Harvest answers it: the WIT record but for what the component works out
+/// (`paid-amount`, `is-overdue`, `days-overdue`), and its due date as a date.
+pub struct WireInvoice {
+    invoice: Invoice,
+    due: Option<NaiveDate>,
+}
+
+impl<'de> Deserialize<'de> for WireInvoice {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = serde_json::Map::deserialize(deserializer)?;
+        // Never Harvest's: set here, worked out in `on`.
+        fields.insert("paid_amount".into(), 0.0.into());
+        fields.insert("is_overdue".into(), false.into());
+        fields.insert("days_overdue".into(), serde_json::Value::Null);
+        let invoice =
+            Invoice::deserialize(serde_json::Value::Object(fields)).map_err(D::Error::custom)?;
+        let due = invoice
+            .due_date
+            .as_deref()
+            .map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d"))
+            .transpose()
+            .map_err(|_| D::Error::custom("due_date is not a YYYY-MM-DD date"))?;
+        Ok(WireInvoice { invoice, due })
     }
-    client
-        .send(&plan.read)
-        .map_err(|e| e.after("the update was saved"))
+}
+
+impl WireInvoice {
+    /// The invoice with its paid amount and, as of `today` (the user's), whether it is overdue.
+    fn on(self, today: NaiveDate) -> Invoice {
+        let WireInvoice { mut invoice, due } = self;
+        invoice.paid_amount = cents(invoice.amount - invoice.due_amount);
+        let late = due
+            .filter(|due| invoice.state == "open" && *due < today)
+            .map(|due| (today - due).num_days());
+        invoice.is_overdue = late.is_some();
+        invoice.days_overdue = late.map(|days| u32::try_from(days).unwrap_or(u32::MAX));
+        invoice
+    }
+}
+
+fn cents(amount: f64) -> f64 {
+    (amount * 100.0).round() / 100.0
+}
+
+/// Per currency, in alphabetical order: amount, due and overdue sums and the count.
+fn totals(invoices: &[Invoice]) -> Vec<CurrencyTotals> {
+    let mut by_currency: BTreeMap<&str, CurrencyTotals> = BTreeMap::new();
+    for invoice in invoices {
+        let sums = by_currency
+            .entry(invoice.currency.as_str())
+            .or_insert_with(|| CurrencyTotals {
+                currency: invoice.currency.clone(),
+                amount: 0.0,
+                due: 0.0,
+                overdue: 0.0,
+                count: 0,
+            });
+        sums.amount += invoice.amount;
+        sums.due += invoice.due_amount;
+        if invoice.is_overdue {
+            sums.overdue += invoice.due_amount;
+        }
+        sums.count = sums.count.saturating_add(1);
+    }
+    by_currency
+        .into_values()
+        .map(|t| CurrencyTotals {
+            amount: cents(t.amount),
+            due: cents(t.due),
+            overdue: cents(t.overdue),
+            ..t
+        })
+        .collect()
 }
 
 fn list_filters(query: &InvoiceQuery, dates: &Dates) -> Result<Query, Error> {
@@ -75,7 +182,7 @@ fn invoice_path(invoice_id: u64) -> Result<String, Error> {
     ))
 }
 
-fn create_request(invoice: NewInvoice) -> Result<Request<Invoice>, Error> {
+fn create_request(invoice: NewInvoice) -> Result<Request<WireInvoice>, Error> {
     let NewInvoice {
         client_id,
         subject,
@@ -129,10 +236,10 @@ fn create_request(invoice: NewInvoice) -> Result<Request<Invoice>, Error> {
 /// The requests of one update: a PATCH unless only an event is given, the event's message, and
 /// the GET that reads the invoice back after an event.
 struct UpdatePlan {
-    patch: Option<Request<Invoice>>,
+    patch: Option<Request<WireInvoice>>,
     /// Its answer, the invoice message, is not needed.
     event: Option<Request<IgnoredAny>>,
-    read: Request<Invoice>,
+    read: Request<WireInvoice>,
 }
 
 fn update_plan(invoice_id: u64, changes: InvoiceChanges) -> Result<UpdatePlan, Error> {

@@ -24,6 +24,7 @@ mod filters;
 #[cfg_attr(not(feature = "host-interfaces"), allow(dead_code))]
 mod http;
 mod invoices;
+mod lookup;
 #[cfg(feature = "host-interfaces")]
 mod oauth;
 #[cfg(test)]
@@ -149,6 +150,9 @@ impl bindings::Guest for Component {
     }
     fn list_expenses(query: ExpenseQuery) -> Result<ExpensePage, Error> {
         expenses::list(query)
+    }
+    fn find_by_name(query: FindQuery) -> Result<NameMatches, Error> {
+        lookup::find(query)
     }
 }
 

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use crate::bindings::wit;
 use crate::company::Settings;
+use crate::invoices::WireInvoice;
 use crate::paging::Envelope;
 
 /// Decodes a JSON value as `T`, naming what failed.
@@ -50,10 +51,10 @@ const OPERATIONS: &[(&str, &str, Decoder)] = &[
         "/time_entries/{timeEntryId}/restart",
         one::<wit::TimeEntry>,
     ),
-    ("get", "/invoices", list::<wit::Invoice>),
-    ("post", "/invoices", one::<wit::Invoice>),
-    ("get", "/invoices/{invoiceId}", one::<wit::Invoice>),
-    ("patch", "/invoices/{invoiceId}", one::<wit::Invoice>),
+    ("get", "/invoices", list::<WireInvoice>),
+    ("post", "/invoices", one::<WireInvoice>),
+    ("get", "/invoices/{invoiceId}", one::<WireInvoice>),
+    ("patch", "/invoices/{invoiceId}", one::<WireInvoice>),
     (
         "get",
         "/invoices/{invoiceId}/payments",

@@ -438,7 +438,6 @@ pub trait Paged {
 
 /// A list tool's query record: how much it wants, where to continue, and in which account.
 pub trait PageQuery {
-    type Page: Paged;
     fn limit(&self) -> Option<u32>;
     fn continuation(&self) -> Option<&str>;
     fn account_id(&self) -> Option<u64>;
@@ -446,23 +445,37 @@ pub trait PageQuery {
 
 /// Every list tool, after its filters are checked: describes the first page (or the
 /// continuation's), and collects the pages the limit needs in the query's account.
-pub fn list<Q: PageQuery>(endpoint: &str, filters: Query, query: &Q) -> Result<Q::Page, Error> {
+pub fn list<P: Paged>(endpoint: &str, filters: Query, query: &impl PageQuery) -> Result<P, Error> {
     let listing = Listing::new(endpoint, filters, query.limit(), query.continuation())?;
     let client = Client::for_account(query.account_id())?;
-    collect(&client, listing).map(Q::Page::from_page)
+    collect(&client, listing).map(P::from_page)
 }
 
 /// A list tool over dates that may be given as a `period`: `filters` builds its query from
 /// the dates. Everything is checked with the dates as given before any request; a period is
 /// then resolved (not on a continuation, whose page already holds its dates) and echoed.
-pub fn list_dated<Q: PageQuery + DatedQuery>(
+pub fn list_dated<P: Paged + Dated>(
     endpoint: &str,
-    query: &Q,
+    query: &(impl PageQuery + DatedQuery),
     filters: impl Fn(&Dates) -> Result<Query, Error>,
-) -> Result<Q::Page, Error>
-where
-    Q::Page: Dated,
-{
+) -> Result<P, Error> {
+    let dated = collect_dated(endpoint, query, filters)?;
+    Ok(P::from_page(dated.page).dated(dated.period))
+}
+
+/// What [`collect_dated`] gathered, with the client that read it.
+pub struct DatedPage<T> {
+    pub client: Client,
+    pub page: Page<T>,
+    pub period: Option<ResolvedPeriod>,
+}
+
+/// As [`list_dated`], for a list tool that builds its page record itself.
+pub fn collect_dated<T: DeserializeOwned>(
+    endpoint: &str,
+    query: &(impl PageQuery + DatedQuery),
+    filters: impl Fn(&Dates) -> Result<Query, Error>,
+) -> Result<DatedPage<T>, Error> {
     let span = query.span()?;
     let given = span.explicit().unwrap_or_default();
     let listing = Listing::new(
@@ -480,7 +493,12 @@ where
         }
         _ => (listing, None),
     };
-    collect(&client, listing).map(|page| Q::Page::from_page(page).dated(period))
+    let page = collect(&client, listing)?;
+    Ok(DatedPage {
+        client,
+        page,
+        period,
+    })
 }
 
 /// A page record that echoes the period its dates came from.
@@ -502,7 +520,8 @@ pub trait DatedQuery {
 
 /// Each list tool's query record, page record and item type: all share `limit`,
 /// `continuation` and `account-id`, and `items`, `total`, `has-more` and `continuation`; those
-/// marked `dated` also echo a `period`.
+/// marked `dated` also echo a `period`. `list-invoices` builds its page itself
+/// (`src/invoices.rs`), which adds totals: its query alone is listed, under `queries`.
 macro_rules! list_records {
     ($($query:ident => $page:ident of $item:ident $($dated:ident)?),* $(,)?) => {$(
         impl Paged for wit::$page {
@@ -512,9 +531,12 @@ macro_rules! list_records {
                 Self { items, total, has_more, continuation $(, period: list_records!(@$dated))? }
             }
         }
-        $(list_records!(@$dated $query $page);)?
+        $(list_records!(@$dated $page);)?
+        list_records!(@query $query $($dated)?);
+    )*};
+    (@query $query:ident $($dated:ident)?) => {
+        $(list_records!(@$dated $query query);)?
         impl PageQuery for wit::$query {
-            type Page = wit::$page;
             fn limit(&self) -> Option<u32> {
                 self.limit
             }
@@ -525,14 +547,19 @@ macro_rules! list_records {
                 self.account_id
             }
         }
-    )*};
+    };
+    (queries: $($query:ident $($dated:ident)?),* $(,)?) => {
+        $(list_records!(@query $query $($dated)?);)*
+    };
     (@dated) => { None };
-    (@dated $query:ident $page:ident) => {
+    (@dated $page:ident) => {
         impl Dated for wit::$page {
             fn dated(self, period: Option<ResolvedPeriod>) -> Self {
                 Self { period, ..self }
             }
         }
+    };
+    (@dated $query:ident query) => {
         impl DatedQuery for wit::$query {
             fn span(&self) -> Result<Span, Error> {
                 Span::new(self.period, self.from.as_deref(), self.to.as_deref())
@@ -549,10 +576,11 @@ list_records! {
     TaskQuery => TaskPage of Task,
     TaskAssignmentQuery => TaskAssignmentPage of TaskAssignment,
     ClientQuery => ClientPage of Client,
-    InvoiceQuery => InvoicePage of Invoice dated,
     InvoicePaymentQuery => InvoicePaymentPage of InvoicePayment,
     ExpenseQuery => ExpensePage of Expense dated,
 }
+
+list_records! { queries: InvoiceQuery dated }
 
 #[cfg(test)]
 mod tests {

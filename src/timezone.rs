@@ -230,21 +230,40 @@ pub struct LocalNow {
 
 /// As [`user_now`], keeping the zone's name.
 pub fn user_local(client: &Client, field: &str) -> Result<LocalNow, Error> {
-    let user: CurrentUser = client.send(&Request::get("/v2/users/me"))?;
-    let timezone = user.timezone.unwrap_or_default();
-    let now = local_at(&timezone, wall_clock()?).ok_or_else(|| {
-        Error::invalid(
+    let (timezone, now) = user_clock(client)?;
+    match now {
+        Some(now) => Ok(LocalNow {
+            now,
+            zone: timezone,
+        }),
+        None => Err(Error::invalid(
             field,
             format!(
                 "is needed: the user's time zone {timezone:?} is not one this component knows, \
                  so today's date there cannot be told"
             ),
-        )
-    })?;
-    Ok(LocalNow {
-        now,
-        zone: timezone,
+        )),
+    }
+}
+
+/// Today in the token's user's zone, for results that depend on it and no argument replaces:
+/// one read of `GET /v2/users/me`.
+pub fn user_today(client: &Client) -> Result<NaiveDate, Error> {
+    let (timezone, now) = user_clock(client)?;
+    now.map(|now| now.date()).ok_or_else(|| {
+        Error::internal(format!(
+            "the user's time zone {timezone:?} is not one this component knows, so today's date \
+             there cannot be told"
+        ))
     })
+}
+
+/// The user's zone name and, when the component knows it, the local time there.
+fn user_clock(client: &Client) -> Result<(String, Option<NaiveDateTime>), Error> {
+    let user: CurrentUser = client.send(&Request::get("/v2/users/me"))?;
+    let timezone = user.timezone.unwrap_or_default();
+    let now = local_at(&timezone, wall_clock()?);
+    Ok((timezone, now))
 }
 
 #[cfg(test)]

@@ -41,8 +41,8 @@ pub use self::harvest::tools::common::{
 };
 #[allow(ambiguous_glob_reexports, unused_imports)]
 pub use self::harvest::tools::{
-    accounts::*, clients::*, common::*, company::*, expenses::*, invoices::*, projects::*,
-    reports::*, time::*,
+    accounts::*, clients::*, common::*, company::*, expenses::*, invoices::*, lookup::*,
+    projects::*, reports::*, time::*,
 };
 /// A tool as the component's catalogue describes it.
 pub use self::host_world::exports::harvest::tools::catalogue::{Access, Annotations, Tool};

@@ -5,7 +5,7 @@ use chrono::{Days, NaiveDate};
 use harvest_fake::{self as fake, AccountData, Expense, ids};
 use serde_json::json;
 
-use crate::support::{ANCHOR, Session, pairs, query, wit};
+use crate::support::{ANCHOR, Session, method_paths, pairs, query, wit};
 use crate::values::{expense_query, new_invoice, report_query};
 
 /// A day after the seeded history, free of time and expenses.
@@ -258,7 +258,13 @@ fn create_invoice_imports_expenses_and_marks_them_billed() {
     let made = session
         .call(|h, s| h.call_create_invoice(s, &invoice))
         .expect("created");
-    let body = session.only_request().json();
+    let requests = session.requests();
+    // The create, then the read of the user's today that tells whether the invoice is overdue.
+    assert_eq!(
+        method_paths(&requests),
+        [("POST", "/v2/invoices"), ("GET", "/v2/users/me")]
+    );
+    let body = requests[0].json();
     assert_eq!(
         body["line_items_import"],
         json!({"project_ids": [ids::ERP_INTEGRATION], "expenses": {

@@ -2,10 +2,10 @@
 //! updating (fields, lines and state events) against the fake's live invoices.
 
 use chrono::{Days, NaiveDate};
-use harvest_fake::{self as fake, AccountData, Invoice, InvoiceState, ids};
+use harvest_fake::{self as fake, AccountData, Invoice, InvoiceState, RecordedRequest, ids};
 use serde_json::json;
 
-use crate::support::{ANCHOR, Session, method_paths, pairs, query, wit};
+use crate::support::{ANCHOR, Session, call_at, method_paths, pairs, query, utc, wit};
 use crate::values::{invoice_changes, invoice_query, line, line_change, new_invoice, time_import};
 
 /// Runs `f` on the main account's live data; the lock is released before returning.
@@ -131,6 +131,20 @@ fn day(text: &str) -> NaiveDate {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("date")
 }
 
+/// The requests since the last `clear` but the `GET /v2/users/me` every invoice tool sends after
+/// Harvest's answer, to tell the user's today (tested in "overdue and totals" below).
+fn invoice_requests(session: &Session) -> Vec<RecordedRequest> {
+    let mut requests = session.requests();
+    requests.retain(|r| r.path != "/v2/users/me");
+    requests
+}
+
+fn only_invoice_request(session: &Session) -> RecordedRequest {
+    let mut requests = invoice_requests(session);
+    assert_eq!(requests.len(), 1, "expected one request, got {requests:#?}");
+    requests.remove(0)
+}
+
 fn ids_of(page: &wit::InvoicePage) -> Vec<u64> {
     page.items.iter().map(|i| i.id).collect()
 }
@@ -174,7 +188,7 @@ fn list_invoices_sends_client_date_and_update_filters_and_returns_the_matching_i
     assert!(!page.has_more && page.continuation.is_none());
     assert!(page.items.iter().all(|i| !i.line_items.is_empty()));
 
-    let request = session.only_request();
+    let request = only_invoice_request(&session);
     assert_eq!(
         (request.method.as_str(), request.path.as_str()),
         ("GET", "/v2/invoices")
@@ -218,7 +232,7 @@ fn list_invoices_filters_by_project_and_state() {
     assert_eq!(ids_of(&page), expected);
     assert!(page.items.iter().all(|i| i.state == "paid"));
     assert_eq!(
-        query(&session.only_request()),
+        query(&only_invoice_request(&session)),
         pairs(&[
             ("project_id", &ids::WEBSITE_REDESIGN.to_string()),
             ("state", "paid"),
@@ -256,7 +270,7 @@ fn list_invoices_hands_back_continuations_until_every_invoice_is_seen_once() {
         assert!(calls <= expected.len(), "the continuations never end");
     }
     assert_eq!(seen, expected, "every invoice exactly once, in order");
-    let requests = session.requests();
+    let requests = invoice_requests(&session);
     assert_eq!(
         query(&requests[0]),
         pairs(&[("per_page", "2")]),
@@ -361,7 +375,7 @@ fn get_invoice_returns_the_fakes_lines_and_amounts() {
             expected.period_end.map(|d| d.to_string())
         )
     );
-    let request = session.only_request();
+    let request = only_invoice_request(&session);
     assert_eq!(
         (
             request.method.as_str(),
@@ -387,7 +401,7 @@ fn get_invoice_of_an_unknown_id_is_not_found_with_harvests_message() {
         message.contains("Not Found") && message.contains("/v2/invoices/9999999"),
         "{message}"
     );
-    assert_eq!(session.only_request().path, "/v2/invoices/9999999");
+    assert_eq!(only_invoice_request(&session).path, "/v2/invoices/9999999");
 }
 
 // ---------------------------------------------------------------- create-invoice
@@ -416,7 +430,7 @@ fn create_invoice_posts_free_form_lines_and_returns_the_amounts_harvest_computed
         .call(|h, s| h.call_create_invoice(s, &invoice))
         .expect("created");
 
-    let request = session.only_request();
+    let request = only_invoice_request(&session);
     assert_eq!(
         (request.method.as_str(), request.path.as_str()),
         ("POST", "/v2/invoices")
@@ -477,7 +491,7 @@ fn create_invoice_importing_tracked_time_bills_exactly_the_periods_uninvoiced_en
         .call(|h, s| h.call_create_invoice(s, &invoice))
         .expect("created");
 
-    let request = session.only_request();
+    let request = only_invoice_request(&session);
     assert_eq!(
         (request.method.as_str(), request.path.as_str()),
         ("POST", "/v2/invoices")
@@ -571,7 +585,7 @@ fn create_invoice_importing_a_period_without_time_returns_the_draft_as_made() {
         .expect("created");
     assert!(made.line_items.is_empty());
     assert_eq!((made.amount, made.state.as_str()), (0.0, "draft"));
-    assert_eq!(session.only_request().method, "POST");
+    assert_eq!(only_invoice_request(&session).method, "POST");
     assert_eq!(
         with_account(&session, |a| a.invoices.len()),
         invoices_before + 1
@@ -587,7 +601,10 @@ fn create_invoice_for_an_unknown_client_is_rejected_with_harvests_message() {
     };
     let message = assert_rejected(session.call(|h, s| h.call_create_invoice(s, &invoice)));
     assert_eq!(message, "Client is not valid");
-    assert_eq!(session.only_request().json()["client_id"], json!(424_242));
+    assert_eq!(
+        only_invoice_request(&session).json()["client_id"],
+        json!(424_242)
+    );
 }
 
 // ---------------------------------------------------------------- update-invoice
@@ -606,7 +623,7 @@ fn update_invoice_patches_only_the_given_fields() {
         .call(|h, s| h.call_update_invoice(s, ids::INVOICE_DRAFT, &changes))
         .expect("updated");
 
-    let request = session.only_request();
+    let request = only_invoice_request(&session);
     assert_eq!(
         (request.method.as_str(), request.path.as_str()),
         (
@@ -670,7 +687,7 @@ fn update_invoice_adds_changes_and_removes_lines_in_one_patch() {
         .call(|h, s| h.call_update_invoice(s, ids::INVOICE_DRAFT, &changes))
         .expect("updated");
 
-    let request = session.only_request();
+    let request = only_invoice_request(&session);
     assert_eq!(request.method, "PATCH");
     assert_eq!(
         request.json(),
@@ -734,7 +751,7 @@ fn update_invoice_with_only_an_event_posts_the_message_then_reads_the_invoice() 
         .call(|h, s| h.call_update_invoice(s, ids::INVOICE_DRAFT, &changes))
         .expect("sent");
 
-    let requests = session.requests();
+    let requests = invoice_requests(&session);
     let path = format!("/v2/invoices/{}", ids::INVOICE_DRAFT);
     let calls = method_paths(&requests);
     assert_eq!(
@@ -775,7 +792,7 @@ fn update_invoice_with_fields_and_an_event_sends_patch_then_message_then_get() {
         .call(|h, s| h.call_update_invoice(s, ids::INVOICE_OPEN, &changes))
         .expect("closed");
 
-    let requests = session.requests();
+    let requests = invoice_requests(&session);
     let path = format!("/v2/invoices/{}", ids::INVOICE_OPEN);
     let calls = method_paths(&requests);
     assert_eq!(
@@ -835,7 +852,7 @@ fn update_invoice_events_move_the_invoice_between_states() {
         let updated = session
             .call(|h, s| h.call_update_invoice(s, invoice_id, &changes))
             .unwrap_or_else(|e| panic!("{event_type} on {invoice_id}: {e:?}"));
-        let requests = session.requests();
+        let requests = invoice_requests(&session);
         assert_eq!(requests.len(), 2, "{requests:#?}");
         assert_eq!(requests[0].json(), json!({ "event_type": event_type }));
         assert_eq!(updated.state, state, "{event_type}");
@@ -861,7 +878,7 @@ fn update_invoice_with_an_event_the_state_forbids_is_rejected_with_harvests_mess
         message,
         "Event type close isn't allowed for an invoice that is draft"
     );
-    let request = session.only_request();
+    let request = only_invoice_request(&session);
     assert_eq!(
         (request.method.as_str(), request.json()),
         ("POST", json!({"event_type": "close"})),
@@ -889,7 +906,10 @@ fn update_invoice_when_the_event_is_refused_after_a_saved_patch_says_the_patch_w
             && message.ends_with("Event type re-open isn't allowed for an invoice that is draft"),
         "{message}"
     );
-    let methods: Vec<String> = session.requests().into_iter().map(|r| r.method).collect();
+    let methods: Vec<String> = invoice_requests(&session)
+        .into_iter()
+        .map(|r| r.method)
+        .collect();
     assert_eq!(methods, ["PATCH", "POST"]);
     let after = fake_invoice(&session, ids::INVOICE_DRAFT);
     assert_eq!(
@@ -909,4 +929,172 @@ fn update_invoice_without_changes_is_refused_before_any_request() {
     assert!(rule.contains("event"), "{rule}");
     assert!(session.requests().is_empty());
     assert_eq!(fake_invoice(&session, ids::INVOICE_DRAFT), before);
+}
+
+// ---------------------------------------------------------------- overdue and totals
+
+/// Replaces the main account's invoices with copies of a seeded one, each with the given
+/// (id, state, currency, amount, due amount, due date).
+fn lay_out_invoices(session: &Session, rows: &[(u64, InvoiceState, &str, f64, f64, &str)]) {
+    let template = fake_invoice(session, ids::INVOICE_OPEN);
+    let invoices = rows
+        .iter()
+        .map(
+            |(id, state, currency, amount, due_amount, due_date)| Invoice {
+                id: *id,
+                number: format!("OD-{id}"),
+                state: *state,
+                currency: (*currency).into(),
+                amount: *amount,
+                due_amount: *due_amount,
+                due_date: day(due_date),
+                ..template.clone()
+            },
+        )
+        .collect();
+    let mut state = session.fake.state();
+    state
+        .account_mut(fake::ACCOUNT_ID)
+        .expect("main account")
+        .invoices = invoices;
+}
+
+/// (id, is-overdue, days-overdue) of each invoice, by id.
+fn overdue_flags(page: &wit::InvoicePage) -> Vec<(u64, bool, Option<u32>)> {
+    let mut flags: Vec<_> = page
+        .items
+        .iter()
+        .map(|i| (i.id, i.is_overdue, i.days_overdue))
+        .collect();
+    flags.sort();
+    flags
+}
+
+/// 15:00 UTC on 18 March 2026 is 11:00 the same day in New York, the seeded admin's zone.
+const AFTERNOON_UTC: &str = "2026-03-18 15:00";
+
+#[test]
+fn invoices_open_past_their_due_date_are_overdue_and_those_due_today_are_not() {
+    let session = Session::new();
+    use InvoiceState::{Closed, Draft, Open, Paid};
+    lay_out_invoices(
+        &session,
+        &[
+            (1, Open, "USD", 100.0, 100.0, "2026-03-17"),
+            (2, Open, "USD", 100.0, 100.0, "2026-03-18"),
+            (3, Open, "USD", 100.0, 40.0, "2026-03-08"),
+            (4, Draft, "USD", 100.0, 100.0, "2026-03-01"),
+            (5, Paid, "USD", 100.0, 0.0, "2026-03-01"),
+            (6, Closed, "USD", 100.0, 100.0, "2026-03-01"),
+            (7, Open, "USD", 100.0, 100.0, "2026-03-19"),
+        ],
+    );
+    session.clear();
+    let page = call_at(&session, utc(AFTERNOON_UTC), |h, s| {
+        h.call_list_invoices(s, &invoice_query())
+    })
+    .expect("invoices");
+    assert_eq!(
+        overdue_flags(&page),
+        [
+            (1, true, Some(1)),
+            (2, false, None),
+            (3, true, Some(10)),
+            (4, false, None),
+            (5, false, None),
+            (6, false, None),
+            (7, false, None),
+        ]
+    );
+    let paid: Vec<(u64, f64)> = page.items.iter().map(|i| (i.id, i.paid_amount)).collect();
+    assert!(paid.contains(&(3, 60.0)) && paid.contains(&(5, 100.0)) && paid.contains(&(1, 0.0)));
+    assert_eq!(
+        method_paths(&session.requests()),
+        [("GET", "/v2/invoices"), ("GET", "/v2/users/me")],
+        "today is read once for the whole list"
+    );
+
+    let one = call_at(&session, utc(AFTERNOON_UTC), |h, s| {
+        h.call_get_invoice(s, 1, None)
+    })
+    .expect("invoice");
+    assert_eq!((one.is_overdue, one.days_overdue), (true, Some(1)));
+}
+
+#[test]
+fn whether_an_invoice_is_overdue_follows_the_users_date_not_utcs() {
+    let session = Session::new();
+    // 02:00 UTC on 18 March 2026 is 19:00 on 17 March in Los Angeles (UTC-7 since 8 March).
+    let at = utc("2026-03-18 02:00");
+    session
+        .fake
+        .state()
+        .account_mut(fake::ACCOUNT_ID)
+        .and_then(|a| a.users.iter_mut().find(|u| u.id == ids::ADA))
+        .expect("Ada")
+        .timezone = "Pacific Time (US & Canada)".into();
+    use InvoiceState::Open;
+    lay_out_invoices(
+        &session,
+        &[
+            (1, Open, "USD", 100.0, 100.0, "2026-03-17"),
+            (2, Open, "USD", 100.0, 100.0, "2026-03-16"),
+        ],
+    );
+    let page = call_at(&session, at, |h, s| {
+        h.call_list_invoices(s, &invoice_query())
+    })
+    .expect("invoices");
+    assert_eq!(
+        overdue_flags(&page),
+        [(1, false, None), (2, true, Some(1))],
+        "due on the user's today (UTC's yesterday) is not overdue"
+    );
+}
+
+#[test]
+fn list_invoices_totals_amount_due_and_overdue_per_currency() {
+    let session = Session::new();
+    use InvoiceState::{Draft, Open, Paid};
+    lay_out_invoices(
+        &session,
+        &[
+            (1, Open, "USD", 1000.0, 400.0, "2026-03-01"),
+            (2, Open, "USD", 250.5, 250.5, "2026-04-01"),
+            (3, Paid, "USD", 300.25, 0.0, "2026-02-01"),
+            (4, Open, "EUR", 800.0, 800.0, "2026-03-10"),
+            (5, Draft, "EUR", 120.0, 120.0, "2026-03-01"),
+        ],
+    );
+    let page = call_at(&session, utc(AFTERNOON_UTC), |h, s| {
+        h.call_list_invoices(s, &invoice_query())
+    })
+    .expect("invoices");
+    let totals: Vec<(&str, f64, f64, f64, u32)> = page
+        .totals
+        .iter()
+        .map(|t| (t.currency.as_str(), t.amount, t.due, t.overdue, t.count))
+        .collect();
+    assert_eq!(
+        totals,
+        [
+            ("EUR", 920.0, 920.0, 800.0, 2),
+            ("USD", 1550.75, 650.5, 400.0, 3),
+        ]
+    );
+
+    // With a limit short of the list, the totals are those of the invoices returned.
+    let q = wit::InvoiceQuery {
+        limit: Some(2),
+        ..invoice_query()
+    };
+    let first = call_at(&session, utc(AFTERNOON_UTC), |h, s| {
+        h.call_list_invoices(s, &q)
+    })
+    .expect("invoices");
+    assert!(first.has_more);
+    let counted: u32 = first.totals.iter().map(|t| t.count).sum();
+    let amount: f64 = first.items.iter().map(|i| i.amount).sum();
+    let summed: f64 = first.totals.iter().map(|t| t.amount).sum();
+    assert_eq!((counted, summed), (2, amount));
 }

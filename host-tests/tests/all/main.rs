@@ -11,6 +11,7 @@ mod export_coverage;
 mod fake_conformance;
 mod fuzz;
 mod invoices;
+mod lookup;
 mod mcp;
 mod oauth;
 mod paging;

@@ -33,7 +33,12 @@ fn katherine(account_id: u64) -> Session {
 
 /// Keeps only the given (project, is project manager) user assignments of `user_id` in
 /// `account_id`, so that a test lays out whose projects are whose.
-fn assign_only(session: &Session, account_id: u64, user_id: u64, projects: &[(u64, bool)]) {
+pub(crate) fn assign_only(
+    session: &Session,
+    account_id: u64,
+    user_id: u64,
+    projects: &[(u64, bool)],
+) {
     let mut state = session.fake.state();
     let account = state.account_mut(account_id).expect("account");
     account.user_assignments.retain(|ua| ua.user.id != user_id);
