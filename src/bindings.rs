@@ -28,12 +28,13 @@ pub mod wit {
     pub use super::harvest::tools::common::*;
     #[allow(unused_imports)] // Not all are used yet; all are ambiguous through the globs.
     pub use super::harvest::tools::common::{
-        ActivityFilter, ClientRef, Date, Error, IdRef, Instant, InvoiceRef, Limit, NamedRef,
-        Percent, PositiveAmount, ProjectRef,
+        ActivityFilter, ClientRef, Date, DuplicateEntry, Error, IdRef, Instant, InvoiceRef,
+        JsonObject, Limit, NamedRef, Percent, PositiveAmount, ProjectRef,
     };
     pub use super::harvest::tools::company::*;
     pub use super::harvest::tools::expenses::*;
     pub use super::harvest::tools::invoices::*;
+    pub use super::harvest::tools::preview::*;
     pub use super::harvest::tools::projects::*;
     pub use super::harvest::tools::reports::*;
     pub use super::harvest::tools::time::*;

@@ -25,16 +25,19 @@ pub fn get(invoice_id: u64, account_id: Option<u64>) -> Result<Invoice, Error> {
 }
 
 pub fn create(invoice: NewInvoice) -> Result<Invoice, Error> {
+    let (client, request) = plan_create(invoice)?;
+    client.send(&request)
+}
+
+pub fn plan_create(invoice: NewInvoice) -> Result<(Client, Request<Invoice>), Error> {
     let account_id = invoice.account_id;
     let request = create_request(invoice)?;
-    Client::for_account(account_id)?.send(&request)
+    Ok((Client::for_account(account_id)?, request))
 }
 
 /// Sends the field and line changes (if any), then the state event (if any), each once.
 pub fn update(invoice_id: u64, changes: InvoiceChanges) -> Result<Invoice, Error> {
-    let account_id = changes.account_id;
-    let plan = update_plan(invoice_id, changes)?;
-    let client = Client::for_account(account_id)?;
+    let (client, plan) = plan_update(invoice_id, changes)?;
     match (plan.patch, &plan.event) {
         (Some(patch), None) => return client.send(&patch),
         (Some(patch), Some(event)) => {
@@ -51,6 +54,15 @@ pub fn update(invoice_id: u64, changes: InvoiceChanges) -> Result<Invoice, Error
     client
         .send(&plan.read)
         .map_err(|e| e.after("the update was saved"))
+}
+
+pub fn plan_update(
+    invoice_id: u64,
+    changes: InvoiceChanges,
+) -> Result<(Client, UpdatePlan), Error> {
+    let account_id = changes.account_id;
+    let plan = update_plan(invoice_id, changes)?;
+    Ok((Client::for_account(account_id)?, plan))
 }
 
 fn list_filters(query: &InvoiceQuery) -> Result<Query, Error> {
@@ -127,10 +139,10 @@ fn create_request(invoice: NewInvoice) -> Result<Request<Invoice>, Error> {
 
 /// The requests of one update: a PATCH unless only an event is given, the event's message, and
 /// the GET that reads the invoice back after an event.
-struct UpdatePlan {
-    patch: Option<Request<Invoice>>,
+pub struct UpdatePlan {
+    pub patch: Option<Request<Invoice>>,
     /// Its answer, the invoice message, is not needed.
-    event: Option<Request<IgnoredAny>>,
+    pub event: Option<Request<IgnoredAny>>,
     read: Request<Invoice>,
 }
 

@@ -203,7 +203,7 @@ pub fn local_at(timezone: &str, seconds: i64) -> Option<NaiveDateTime> {
 
 /// Seconds since the Unix epoch on the WASI wall clock (`wasi:clocks/wall-clock`, which
 /// `SystemTime` reads on wasm32-wasip2).
-fn wall_clock() -> Result<i64, Error> {
+pub fn wall_clock() -> Result<i64, Error> {
     let since = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_err(|_| Error::internal("the host's wall clock is before 1970"))?;
@@ -211,25 +211,33 @@ fn wall_clock() -> Result<i64, Error> {
         .map_err(|_| Error::internal("the host's wall clock is out of range"))
 }
 
+/// The token's user, as far as logging time needs it: `GET /v2/users/me`.
 #[derive(Deserialize)]
-struct CurrentUser {
+pub struct CurrentUser {
+    pub id: u64,
     timezone: Option<String>,
 }
 
-/// Now, in the token's user's zone: one read of `GET /v2/users/me`. `field` is the argument
-/// that would spare it, named when the user's zone is missing or unknown.
-pub fn user_now(client: &Client, field: &str) -> Result<NaiveDateTime, Error> {
-    let user: CurrentUser = client.send(&Request::get("/v2/users/me"))?;
-    let timezone = user.timezone.unwrap_or_default();
-    local_at(&timezone, wall_clock()?).ok_or_else(|| {
-        Error::invalid(
-            field,
-            format!(
-                "is needed: the user's time zone {timezone:?} is not one this component knows, \
-                 so today's date there cannot be told"
-            ),
-        )
-    })
+/// One read of `GET /v2/users/me`.
+pub fn current_user(client: &Client) -> Result<CurrentUser, Error> {
+    client.send(&Request::get("/v2/users/me"))
+}
+
+impl CurrentUser {
+    /// Now, in the user's zone. `field` is the argument that would spare it, named when the
+    /// user's zone is missing or unknown.
+    pub fn now(&self, field: &str) -> Result<NaiveDateTime, Error> {
+        let timezone = self.timezone.as_deref().unwrap_or_default();
+        local_at(timezone, wall_clock()?).ok_or_else(|| {
+            Error::invalid(
+                field,
+                format!(
+                    "is needed: the user's time zone {timezone:?} is not one this component \
+                     knows, so today's date there cannot be told"
+                ),
+            )
+        })
+    }
 }
 
 #[cfg(test)]

@@ -59,7 +59,7 @@ fn every_tool_export_is_in_the_catalogue_and_nothing_else() {
         .map(|name| name.replace('-', "_"))
         .collect();
     let mut names: Vec<String> = tools().into_iter().map(|tool| tool.name).collect();
-    assert_eq!(names.len(), 30);
+    assert_eq!(names.len(), 31);
     exports.sort();
     names.sort();
     assert_eq!(names, exports);
@@ -82,9 +82,15 @@ fn entries_carry_a_title_a_description_for_a_model_and_their_effect() {
             tool.name,
             tool.description
         );
-        let reads = ["list_", "get_", "time_report_", "invoice_report"]
-            .iter()
-            .any(|prefix| tool.name.starts_with(prefix));
+        let reads = [
+            "list_",
+            "get_",
+            "time_report_",
+            "invoice_report",
+            "preview_",
+        ]
+        .iter()
+        .any(|prefix| tool.name.starts_with(prefix));
         assert_eq!(matches!(tool.access, Access::Read), reads, "{}", tool.name);
         assert_eq!(tool.annotations.read_only, reads, "{}", tool.name);
         assert!(tool.annotations.open_world);
@@ -247,6 +253,10 @@ pub(crate) fn examples(session: &Session) -> Vec<(&'static str, Value)> {
         (
             "list_expenses",
             json!({"is_billed": false, "from": "2026-01-01", "to": today, "limit": 5}),
+        ),
+        (
+            "preview_write",
+            json!({"tool": "delete_time_entry", "arguments": {"time_entry_id": stopped[4]}}),
         ),
     ]
 }
@@ -464,7 +474,7 @@ fn harvest_host_prints_the_catalogue_and_calls_tools_by_either_name() {
     let component = component.to_string_lossy();
     let (code, catalogue) = run(&["tools", "--component", &component]);
     assert_eq!(code, Some(0));
-    assert_eq!(catalogue.as_array().map(Vec::len), Some(30));
+    assert_eq!(catalogue.as_array().map(Vec::len), Some(31));
     assert_eq!(catalogue[0]["name"], "list_accounts");
     assert_eq!(catalogue[0]["input_schema"]["type"], "object");
 
