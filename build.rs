@@ -415,6 +415,11 @@ fn parameter_docs(key: &str) -> String {
         "account_id" => "The Harvest account to use; default: the configured or only account \
                          (see `list_accounts`)."
             .to_string(),
+        // `preview_write`'s parameters.
+        "tool" => "A write tool's name, e.g. `create_time_entry`.".to_string(),
+        "arguments" => "The arguments that tool takes, as the object the catalogue takes, \
+                        e.g. {\"time_entry_id\": 636709355}."
+            .to_string(),
         _ => match key.strip_suffix("_id") {
             Some(thing) => format!("Id of the {}.", thing.replace('_', " ")),
             None => String::new(),
