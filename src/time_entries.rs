@@ -240,7 +240,7 @@ pub fn plan_create(entry: NewTimeEntry) -> Result<CreatePlan, Error> {
     let sheet = company::timesheet(&client)?;
     let timer_now = sheet.timestamps && timing == Timing::Unset;
     // Known before any other read unless the timer starts now.
-    let mut time = (!timer_now)
+    let known = (!timer_now)
         .then(|| time_fields(timing, sheet))
         .transpose()?;
     let local_now = body.spent_date.is_none() || timer_now;
@@ -261,7 +261,7 @@ pub fn plan_create(entry: NewTimeEntry) -> Result<CreatePlan, Error> {
             timing = Timing::Span(start, None);
         }
     }
-    let time = match time.take() {
+    let time = match known {
         Some(time) => time,
         None => time_fields(timing, sheet)?,
     };
