@@ -28,13 +28,14 @@ pub mod wit {
     pub use super::harvest::tools::common::*;
     #[allow(unused_imports)] // Not all are used yet; all are ambiguous through the globs.
     pub use super::harvest::tools::common::{
-        ActivityFilter, ClientRef, Date, Error, IdRef, Instant, InvoiceRef, Limit, NamedRef,
-        Percent, Period, PositiveAmount, ProjectRef, ResolvedPeriod,
+        ActivityFilter, ClientRef, Date, DuplicateEntry, Error, IdRef, Instant, InvoiceRef,
+        JsonObject, Limit, NamedRef, Percent, Period, PositiveAmount, ProjectRef, ResolvedPeriod,
     };
     pub use super::harvest::tools::company::*;
     pub use super::harvest::tools::expenses::*;
     pub use super::harvest::tools::invoices::*;
     pub use super::harvest::tools::lookup::*;
+    pub use super::harvest::tools::preview::*;
     pub use super::harvest::tools::projects::*;
     pub use super::harvest::tools::reports::*;
     pub use super::harvest::tools::time::*;

@@ -5,12 +5,11 @@
 //! arms call the typed exports themselves. What is written here is the JSON around a call.
 
 use serde::Serialize;
-use serde::de::DeserializeOwned;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::bindings::exports::harvest::tools::catalogue::{Access, Annotations, Tool};
 use crate::bindings::wit::Error;
-use crate::schema::{self, Violation};
+use crate::schema::{self, Arguments};
 
 /// The catalogue from the data `build.rs` generates: the `TOOLS` and `DEFINITIONS` tables and
 /// `dispatch`, with one arm per tool that reads each parameter from the arguments (a record
@@ -63,6 +62,9 @@ macro_rules! argument {
     ($arguments:ident, take($key:literal)) => {
         $arguments.take($key)?
     };
+    ($arguments:ident, json($key:literal)) => {
+        $arguments.text($key)?
+    };
 }
 
 include!(concat!(env!("OUT_DIR"), "/catalogue.rs"));
@@ -114,28 +116,9 @@ pub fn call(name: String, arguments: String) -> Result<String, Error> {
     let Some(entry) = TOOLS.iter().find(|entry| entry.name == name) else {
         return Err(unknown_tool(&name));
     };
-    let mut value = match arguments.trim() {
-        "" => Value::Object(Map::new()),
-        text => serde_json::from_slice(text.as_bytes()).map_err(|error| {
-            Error::invalid(
-                "arguments",
-                format!("must be a JSON object; it is not valid JSON ({error})"),
-            )
-        })?,
-    };
     let input_schema = schema_of(entry.input_schema);
-    schema::conform(&mut value, &input_schema, "").map_err(|Violation { path, rule }| {
-        let field = if path.is_empty() {
-            "arguments".into()
-        } else {
-            path
-        };
-        Error::invalid(field, rule)
-    })?;
-    let Value::Object(object) = value else {
-        return Err(Error::invalid("arguments", "must be a JSON object"));
-    };
-    let mut result = dispatch(&name, &Arguments(object)).map_err(|error| {
+    let arguments = Arguments::checked(&arguments, &input_schema, "arguments", "")?;
+    let mut result = dispatch(&name, &arguments).map_err(|error| {
         let keys = input_schema.get("properties").and_then(Value::as_object);
         respell(error, |word| {
             keys.is_some_and(|keys| keys.contains_key(word))
@@ -146,31 +129,6 @@ pub fn call(name: String, arguments: String) -> Result<String, Error> {
     serde_json::to_string(&result).map_err(|error| unencodable(&error))
 }
 
-/// Arguments that conform to a tool's input schema.
-pub(crate) struct Arguments(Map<String, Value>);
-
-impl Arguments {
-    // Values are decoded from bytes rather than from `Value`: the byte decoder is the one
-    // every Harvest answer goes through already, which keeps the component small.
-
-    /// A parameter that is a key of its own.
-    fn take<T: DeserializeOwned>(&self, key: &str) -> Result<T, Error> {
-        let bytes = match self.0.get(key) {
-            Some(value) => value.to_string(),
-            None => "null".into(),
-        };
-        serde_json::from_slice(bytes.as_bytes())
-            .map_err(|error| Error::invalid(key, error.to_string()))
-    }
-
-    /// A record parameter, whose fields are spread among the arguments.
-    fn spread<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        let bytes = serde_json::to_vec(&self.0).map_err(|error| unencodable(&error))?;
-        serde_json::from_slice(&bytes)
-            .map_err(|error| Error::invalid("arguments", error.to_string()))
-    }
-}
-
 /// A typed export's result as a JSON value.
 fn to_json_value<T: Serialize>(result: Result<T, Error>) -> Result<Value, Error> {
     let bytes = serde_json::to_vec(&result?).map_err(|error| unencodable(&error))?;
@@ -178,7 +136,7 @@ fn to_json_value<T: Serialize>(result: Result<T, Error>) -> Result<Value, Error>
 }
 
 fn unencodable(error: &serde_json::Error) -> Error {
-    Error::internal(format!("the result could not be written as JSON: {error}"))
+    schema::unencodable(error)
 }
 
 fn unknown_tool(name: &str) -> Error {
@@ -265,6 +223,10 @@ fn respell(error: Error, known: impl Fn(&str) -> bool) -> Error {
             forbidden.use_instead = forbidden.use_instead.map(|tool| tool.replace('-', "_"));
             Error::Forbidden(forbidden)
         }
+        Error::Duplicate(mut duplicate) => {
+            duplicate.message = respell_text(&duplicate.message);
+            Error::Duplicate(duplicate)
+        }
         other => other,
     }
 }
@@ -275,7 +237,7 @@ mod tests {
 
     #[test]
     fn every_generated_tool_has_a_coherent_effect_and_valid_schemas() {
-        assert_eq!(TOOLS.len(), 31);
+        assert_eq!(TOOLS.len(), 32);
         for entry in TOOLS {
             let effect = &entry.effect;
             let read = matches!(effect.access, Access::Read);

@@ -59,7 +59,18 @@ impl Error {
     /// invoice changes were saved"), so the call is not repeated as a whole. Invalid input is
     /// raised before anything is sent and passes unchanged.
     pub fn after(self, done: &str) -> Error {
-        let note = |message: String| format!("{done}, then this failed: {message}");
+        self.noted(&format!("{done}, then this failed: "))
+    }
+
+    /// When a read that must come before a write fails, says that the write was not sent
+    /// (`what` names the read), so the caller knows nothing changed.
+    pub fn before_write(self, what: &str) -> Error {
+        self.noted(&format!("nothing was created: {what} failed: "))
+    }
+
+    /// The same error, its message after `prefix`.
+    fn noted(self, prefix: &str) -> Error {
+        let note = |message: String| format!("{prefix}{message}");
         match self {
             Error::Unauthorized(m) => Error::Unauthorized(note(m)),
             Error::Forbidden(mut f) => {
@@ -81,6 +92,10 @@ impl Error {
             Error::Transport(mut t) => {
                 t.message = note(t.message);
                 Error::Transport(t)
+            }
+            Error::Duplicate(mut d) => {
+                d.message = note(d.message);
+                Error::Duplicate(d)
             }
             invalid @ Error::InvalidInput(_) => invalid,
         }

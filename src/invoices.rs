@@ -48,20 +48,22 @@ pub fn get(invoice_id: u64, account_id: Option<u64>) -> Result<Invoice, Error> {
 }
 
 pub fn create(invoice: NewInvoice) -> Result<Invoice, Error> {
-    let account_id = invoice.account_id;
-    let request = create_request(invoice)?;
-    let client = Client::for_account(account_id)?;
+    let (client, request) = plan_create(invoice)?;
     let invoice = client.send(&request)?;
     // The invoice is made: a failure to tell today must not read as a failed create.
     let today = timezone::user_today(&client).map_err(|e| e.after("the invoice was created"))?;
     Ok(invoice.on(today))
 }
 
+pub fn plan_create(invoice: NewInvoice) -> Result<(Client, Request<WireInvoice>), Error> {
+    let account_id = invoice.account_id;
+    let request = create_request(invoice)?;
+    Ok((Client::for_account(account_id)?, request))
+}
+
 /// Sends the field and line changes (if any), then the state event (if any), each once.
 pub fn update(invoice_id: u64, changes: InvoiceChanges) -> Result<Invoice, Error> {
-    let account_id = changes.account_id;
-    let plan = update_plan(invoice_id, changes)?;
-    let client = Client::for_account(account_id)?;
+    let (client, plan) = plan_update(invoice_id, changes)?;
     let read_back = || {
         client
             .send(&plan.read)
@@ -161,6 +163,15 @@ fn totals(invoices: &[Invoice]) -> Vec<CurrencyTotals> {
         .collect()
 }
 
+pub fn plan_update(
+    invoice_id: u64,
+    changes: InvoiceChanges,
+) -> Result<(Client, UpdatePlan), Error> {
+    let account_id = changes.account_id;
+    let plan = update_plan(invoice_id, changes)?;
+    Ok((Client::for_account(account_id)?, plan))
+}
+
 fn list_filters(query: &InvoiceQuery, dates: &Dates) -> Result<Query, Error> {
     let (from, to) = (dates.from, dates.to);
     let filters = Query::new()
@@ -235,10 +246,10 @@ fn create_request(invoice: NewInvoice) -> Result<Request<WireInvoice>, Error> {
 
 /// The requests of one update: a PATCH unless only an event is given, the event's message, and
 /// the GET that reads the invoice back after an event.
-struct UpdatePlan {
-    patch: Option<Request<WireInvoice>>,
+pub struct UpdatePlan {
+    pub patch: Option<Request<WireInvoice>>,
     /// Its answer, the invoice message, is not needed.
-    event: Option<Request<IgnoredAny>>,
+    pub event: Option<Request<IgnoredAny>>,
     read: Request<WireInvoice>,
 }
 

@@ -17,9 +17,14 @@ pub fn list(query: InvoicePaymentQuery) -> Result<InvoicePaymentPage, Error> {
 }
 
 pub fn create(payment: NewInvoicePayment) -> Result<InvoicePayment, Error> {
+    let (client, request) = plan_create(payment)?;
+    client.send(&request)
+}
+
+pub fn plan_create(payment: NewInvoicePayment) -> Result<(Client, Request<InvoicePayment>), Error> {
     let account_id = payment.account_id;
     let request = create_request(payment)?;
-    Client::for_account(account_id)?.send(&request)
+    Ok((Client::for_account(account_id)?, request))
 }
 
 fn payments_path(invoice_id: u64) -> Result<String, Error> {

@@ -7,7 +7,10 @@
 //! `default`. A general validator would triple the component's size; the host tests check
 //! every schema, and this reading of it, against the `jsonschema` crate.
 
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Number, Value};
+
+use crate::bindings::wit::Error;
 
 /// Where an argument broke its schema, and how.
 #[derive(Debug, PartialEq)]
@@ -15,6 +18,73 @@ pub struct Violation {
     /// A JSON path such as `line_items[2].unit_price`; empty for the arguments object.
     pub path: String,
     pub rule: String,
+}
+
+/// A tool's arguments, checked against its input schema.
+pub struct Arguments(Map<String, Value>);
+
+impl Arguments {
+    /// Reads `text`, a JSON object (empty: no arguments), checked against `schema` and put in
+    /// the form the typed exports decode. An invalid argument is named as its path under
+    /// `under` (empty: at the top level); the object as a whole as `whole`.
+    pub fn checked(
+        text: &str,
+        schema: &Value,
+        whole: &str,
+        under: &str,
+    ) -> Result<Arguments, Error> {
+        let mut value = match text.trim() {
+            "" => Value::Object(Map::new()),
+            text => serde_json::from_slice(text.as_bytes()).map_err(|error| {
+                Error::invalid(
+                    whole,
+                    format!("must be a JSON object; it is not valid JSON ({error})"),
+                )
+            })?,
+        };
+        conform(&mut value, schema, under).map_err(|Violation { path, rule }| {
+            let field = if path.is_empty() { whole.into() } else { path };
+            Error::invalid(field, rule)
+        })?;
+        let Value::Object(object) = value else {
+            return Err(Error::invalid(whole, "must be a JSON object"));
+        };
+        Ok(Arguments(object))
+    }
+
+    // Values are decoded from bytes rather than from `Value`: the byte decoder is the one
+    // every Harvest answer goes through already, which keeps the component small.
+
+    /// A parameter that is a key of its own.
+    pub fn take<T: DeserializeOwned>(&self, key: &str) -> Result<T, Error> {
+        let bytes = match self.0.get(key) {
+            Some(value) => value.to_string(),
+            None => "null".into(),
+        };
+        serde_json::from_slice(bytes.as_bytes())
+            .map_err(|error| Error::invalid(key, error.to_string()))
+    }
+
+    /// A record parameter, whose fields are spread among the arguments.
+    pub fn spread<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        let bytes = serde_json::to_vec(&self.0).map_err(|error| unencodable(&error))?;
+        serde_json::from_slice(&bytes)
+            .map_err(|error| Error::invalid("arguments", error.to_string()))
+    }
+
+    /// A JSON object parameter, as its text.
+    pub fn text(&self, key: &str) -> Result<String, Error> {
+        let object = self
+            .0
+            .get(key)
+            .cloned()
+            .unwrap_or(Value::Object(Map::new()));
+        serde_json::to_string(&object).map_err(|error| unencodable(&error))
+    }
+}
+
+pub fn unencodable(error: &serde_json::Error) -> Error {
+    Error::internal(format!("the result could not be written as JSON: {error}"))
 }
 
 /// Checks `value` against `schema`, filling in defaults, dropping `null` for optional fields,

@@ -5,9 +5,10 @@ use chrono::Timelike;
 use serde::Serialize;
 
 use crate::bindings::wit::{
-    Error, NewTimeEntry, TimeEntry, TimeEntryChanges, TimeEntryPage, TimeEntryQuery,
+    DuplicateEntry, Error, NewTimeEntry, TimeEntry, TimeEntryChanges, TimeEntryPage, TimeEntryQuery,
 };
 use crate::company::{self, Timesheet};
+use crate::duplicate_guard;
 use crate::filters;
 use crate::http::{Client, Query, Request};
 use crate::paging;
@@ -15,7 +16,7 @@ use crate::period::Dates;
 use crate::timezone;
 use crate::validate::{self, TimeOfDay};
 
-const ENDPOINT: &str = "/v2/time_entries";
+pub const ENDPOINT: &str = "/v2/time_entries";
 
 pub fn list(query: TimeEntryQuery) -> Result<TimeEntryPage, Error> {
     paging::list_dated(ENDPOINT, &query, |dates| list_filters(&query, dates))
@@ -37,19 +38,46 @@ pub fn get(time_entry_id: u64, account_id: Option<u64>) -> Result<TimeEntry, Err
 }
 
 pub fn delete(time_entry_id: u64, account_id: Option<u64>) -> Result<u64, Error> {
-    let request: Request<()> = Request::delete(entry_path(time_entry_id, "")?);
-    Client::for_account(account_id)?.execute(&request)?;
+    let (client, request) = plan_delete(time_entry_id, account_id)?;
+    client.execute(&request)?;
     Ok(time_entry_id)
 }
 
+pub fn plan_delete(
+    time_entry_id: u64,
+    account_id: Option<u64>,
+) -> Result<(Client, Request<()>), Error> {
+    let request = Request::delete(entry_path(time_entry_id, "")?);
+    Ok((Client::for_account(account_id)?, request))
+}
+
 pub fn stop_timer(time_entry_id: u64, account_id: Option<u64>) -> Result<TimeEntry, Error> {
-    let request = Request::patch_empty(entry_path(time_entry_id, "/stop")?);
-    Client::for_account(account_id)?.send(&request)
+    let (client, request) = plan_timer(time_entry_id, TimerAction::Stop, account_id)?;
+    client.send(&request)
 }
 
 pub fn restart_timer(time_entry_id: u64, account_id: Option<u64>) -> Result<TimeEntry, Error> {
-    let request = Request::patch_empty(entry_path(time_entry_id, "/restart")?);
-    Client::for_account(account_id)?.send(&request)
+    let (client, request) = plan_timer(time_entry_id, TimerAction::Restart, account_id)?;
+    client.send(&request)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimerAction {
+    Stop,
+    Restart,
+}
+
+pub fn plan_timer(
+    time_entry_id: u64,
+    action: TimerAction,
+    account_id: Option<u64>,
+) -> Result<(Client, Request<TimeEntry>), Error> {
+    let action = match action {
+        TimerAction::Stop => "/stop",
+        TimerAction::Restart => "/restart",
+    };
+    let request = Request::patch_empty(entry_path(time_entry_id, action)?);
+    Ok((Client::for_account(account_id)?, request))
 }
 
 fn entry_path(time_entry_id: u64, action: &str) -> Result<String, Error> {
@@ -177,18 +205,52 @@ struct CreateBody {
     notes: Option<String>,
 }
 
-/// Checks everything but the time, then reads the account's timesheet mode and sends the
-/// entry in the form it needs. Without a date, the entry is for the user's today; a timer in an
+/// A new entry ready to be sent, after every read it needs: the account's client, the POST,
+/// and the recent entry it duplicates, if any (docs/harvest-notes.md#duplicate-entries).
+pub struct CreatePlan {
+    pub client: Client,
+    pub request: Request<TimeEntry>,
+    /// None when nothing matches, and when the caller allows duplicates (nothing is read).
+    pub duplicate: Option<DuplicateEntry>,
+}
+
+/// Sends the entry unless it duplicates one created moments ago.
+pub fn create(entry: NewTimeEntry) -> Result<TimeEntry, Error> {
+    let plan = plan_create(entry)?;
+    if let Some(duplicate) = plan.duplicate {
+        return Err(Error::Duplicate(duplicate));
+    }
+    plan.client
+        .send(&plan.request)
+        .map_err(duplicate_guard::retry_is_safe)
+}
+
+/// Checks everything but the time, then reads the account's timesheet mode and puts the entry
+/// in the form it needs. Without a date, the entry is for the user's today; a timer in an
 /// account of start and end times starts at the user's time of day. Both come from the WASI
 /// wall clock in the token's user's zone (docs/harvest-notes.md#time-zones), read only then.
-pub fn create(entry: NewTimeEntry) -> Result<TimeEntry, Error> {
+/// Unless duplicates are allowed, the user's entries of that day, project and task are read to
+/// find one the entry would duplicate; the token's user's profile, read once, gives both the
+/// zone and, when `user-id` is none, whose entries to read.
+pub fn plan_create(entry: NewTimeEntry) -> Result<CreatePlan, Error> {
     let account_id = entry.account_id;
+    let guarded = entry.allow_duplicate != Some(true);
     let (mut body, mut timing) = create_body(entry)?;
     let client = Client::for_account(account_id)?;
     let sheet = company::timesheet(&client)?;
     let timer_now = sheet.timestamps && timing == Timing::Unset;
-    if body.spent_date.is_none() || timer_now {
-        let now = timezone::user_now(&client, "spent-date")?;
+    // Known before any other read unless the timer starts now.
+    let known = (!timer_now)
+        .then(|| time_fields(timing, sheet))
+        .transpose()?;
+    let local_now = body.spent_date.is_none() || timer_now;
+    let me = if local_now || (guarded && body.user_id.is_none()) {
+        Some(timezone::current_user(&client)?)
+    } else {
+        None
+    };
+    if let (true, Some(me)) = (local_now, &me) {
+        let now = me.now("spent-date")?;
         body.spent_date
             .get_or_insert_with(|| now.date().to_string());
         if timer_now {
@@ -199,8 +261,38 @@ pub fn create(entry: NewTimeEntry) -> Result<TimeEntry, Error> {
             timing = Timing::Span(start, None);
         }
     }
-    let time = time_fields(timing, sheet)?;
-    client.send(&create_request(&CreateBody { time, ..body })?)
+    let time = match known {
+        Some(time) => time,
+        None => time_fields(timing, sheet)?,
+    };
+    let body = CreateBody { time, ..body };
+    let duplicate = match (guarded, body.user_id.or(me.map(|me| me.id))) {
+        (false, _) => None,
+        (true, Some(user_id)) => duplicate_guard::find(
+            &client,
+            &duplicate_guard::Candidate {
+                user_id,
+                project_id: body.project_id,
+                task_id: body.task_id,
+                spent_date: body.spent_date.as_deref().unwrap_or_default(),
+                hours: body.time.hours,
+                started_time: body.time.started_time.as_deref(),
+                running: timing_runs(timing),
+                notes: body.notes.as_deref(),
+            },
+        )?,
+        (true, None) => return Err(Error::internal("the user of the new entry is unknown")),
+    };
+    Ok(CreatePlan {
+        request: create_request(&body)?,
+        client,
+        duplicate,
+    })
+}
+
+/// Whether an entry of this timing starts a running timer.
+fn timing_runs(timing: Timing) -> bool {
+    matches!(timing, Timing::Unset | Timing::Span(_, None))
 }
 
 fn create_request(body: &CreateBody) -> Result<Request<TimeEntry>, Error> {
@@ -248,6 +340,14 @@ struct UpdateBody {
 }
 
 pub fn update(time_entry_id: u64, changes: TimeEntryChanges) -> Result<TimeEntry, Error> {
+    let (client, request) = plan_update(time_entry_id, changes)?;
+    client.send(&request)
+}
+
+pub fn plan_update(
+    time_entry_id: u64,
+    changes: TimeEntryChanges,
+) -> Result<(Client, Request<TimeEntry>), Error> {
     let path = entry_path(time_entry_id, "")?;
     let project_id = validate::opt_id("project-id", changes.project_id)?;
     let task_id = validate::opt_id("task-id", changes.task_id)?;
@@ -280,7 +380,7 @@ pub fn update(time_entry_id: u64, changes: TimeEntryChanges) -> Result<TimeEntry
         time,
         notes: changes.notes,
     };
-    client.send(&Request::patch(path, &body)?)
+    Ok((client, Request::patch(path, &body)?))
 }
 
 #[cfg(test)]
@@ -418,6 +518,7 @@ mod tests {
             ended_time: None,
             notes: Some("Review".into()),
             account_id: None,
+            allow_duplicate: None,
         };
         let (body, timing) = create_body(entry).map_err(|e| format!("{e:?}"))?;
         let time = time_fields(timing, DURATIONS).map_err(|e| format!("{e:?}"))?;

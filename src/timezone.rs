@@ -203,7 +203,7 @@ pub fn local_at(timezone: &str, seconds: i64) -> Option<NaiveDateTime> {
 
 /// Seconds since the Unix epoch on the WASI wall clock (`wasi:clocks/wall-clock`, which
 /// `SystemTime` reads on wasm32-wasip2).
-fn wall_clock() -> Result<i64, Error> {
+pub fn wall_clock() -> Result<i64, Error> {
     let since = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_err(|_| Error::internal("the host's wall clock is before 1970"))?;
@@ -211,15 +211,16 @@ fn wall_clock() -> Result<i64, Error> {
         .map_err(|_| Error::internal("the host's wall clock is out of range"))
 }
 
+/// The token's user, as far as logging time needs it: `GET /v2/users/me`.
 #[derive(Deserialize)]
-struct CurrentUser {
+pub struct CurrentUser {
+    pub id: u64,
     timezone: Option<String>,
 }
 
-/// Now, in the token's user's zone: one read of `GET /v2/users/me`. `field` is the argument
-/// that would spare it, named when the user's zone is missing or unknown.
-pub fn user_now(client: &Client, field: &str) -> Result<NaiveDateTime, Error> {
-    user_local(client, field).map(|local| local.now)
+/// One read of `GET /v2/users/me`.
+pub fn current_user(client: &Client) -> Result<CurrentUser, Error> {
+    client.send(&Request::get("/v2/users/me"))
 }
 
 /// The token's user's wall-clock time, and their zone as Harvest names it.
@@ -228,42 +229,53 @@ pub struct LocalNow {
     pub zone: String,
 }
 
-/// As [`user_now`], keeping the zone's name.
-pub fn user_local(client: &Client, field: &str) -> Result<LocalNow, Error> {
-    let (timezone, now) = user_clock(client)?;
-    match now {
-        Some(now) => Ok(LocalNow {
-            now,
-            zone: timezone,
-        }),
-        None => Err(Error::invalid(
-            field,
-            format!(
-                "is needed: the user's time zone {timezone:?} is not one this component knows, \
-                 so today's date there cannot be told"
-            ),
-        )),
+impl CurrentUser {
+    /// Now, in the user's zone. `field` is the argument that would spare it, named when the
+    /// user's zone is missing or unknown.
+    pub fn now(&self, field: &str) -> Result<NaiveDateTime, Error> {
+        let timezone = self.zone();
+        self.local()?.ok_or_else(|| {
+            Error::invalid(
+                field,
+                format!(
+                    "is needed: the user's time zone {timezone:?} is not one this component \
+                     knows, so today's date there cannot be told"
+                ),
+            )
+        })
     }
+
+    fn zone(&self) -> &str {
+        self.timezone.as_deref().unwrap_or_default()
+    }
+
+    /// Now in the user's zone; none when the component does not know the zone.
+    fn local(&self) -> Result<Option<NaiveDateTime>, Error> {
+        Ok(local_at(self.zone(), wall_clock()?))
+    }
+}
+
+/// Now in the token's user's zone, and the zone: one read of `GET /v2/users/me`.
+pub fn user_local(client: &Client, field: &str) -> Result<LocalNow, Error> {
+    let user = current_user(client)?;
+    Ok(LocalNow {
+        now: user.now(field)?,
+        zone: user.zone().to_string(),
+    })
 }
 
 /// Today in the token's user's zone, for results that depend on it and no argument replaces:
 /// one read of `GET /v2/users/me`.
 pub fn user_today(client: &Client) -> Result<NaiveDate, Error> {
-    let (timezone, now) = user_clock(client)?;
-    now.map(|now| now.date()).ok_or_else(|| {
+    let user = current_user(client)?;
+    let today = user.local()?.map(|now| now.date());
+    today.ok_or_else(|| {
         Error::internal(format!(
-            "the user's time zone {timezone:?} is not one this component knows, so today's date \
-             there cannot be told"
+            "the user's time zone {:?} is not one this component knows, so today's date there \
+             cannot be told",
+            user.zone()
         ))
     })
-}
-
-/// The user's zone name and, when the component knows it, the local time there.
-fn user_clock(client: &Client) -> Result<(String, Option<NaiveDateTime>), Error> {
-    let user: CurrentUser = client.send(&Request::get("/v2/users/me"))?;
-    let timezone = user.timezone.unwrap_or_default();
-    let now = local_at(&timezone, wall_clock()?);
-    Ok((timezone, now))
 }
 
 #[cfg(test)]

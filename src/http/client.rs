@@ -53,6 +53,11 @@ impl Client {
         }
     }
 
+    /// The account of Harvest API requests; none for a Harvest ID client.
+    pub fn account_id(&self) -> Option<u64> {
+        self.account_id
+    }
+
     /// Sends `request` and decodes its 2xx JSON answer; any other status is an error.
     pub fn send<T: DeserializeOwned>(&self, request: &Request<T>) -> Result<T, Error> {
         self.answer(request).map(|answer| answer.value)

@@ -180,6 +180,13 @@ impl<T> Request<T> {
         }
     }
 
+    /// The body as text, as sent (JSON; a form only to Harvest ID).
+    pub fn body_text(&self) -> Option<String> {
+        self.body
+            .as_ref()
+            .map(|body| String::from_utf8_lossy(body.bytes()).into_owned())
+    }
+
     pub fn is_write(&self) -> bool {
         self.method != Method::Get
     }

@@ -434,6 +434,10 @@ pub fn error_json(error: &wit::Error) -> serde_json::Value {
         ),
         Error::Config(m) => ("config", json!(m)),
         Error::Internal(m) => ("internal", json!(m)),
+        Error::Duplicate(e) => (
+            "duplicate",
+            json!({"message": e.message, "existing_id": e.existing_id}),
+        ),
     };
     json!({"tag": tag, "val": val})
 }
@@ -462,6 +466,10 @@ pub fn error_text(error: &wit::Error) -> String {
         Error::Transport(e) => format!("network failure: {}", e.message),
         Error::Config(m) => format!("not configured: {m}"),
         Error::Internal(m) => format!("the component failed: {m}"),
+        Error::Duplicate(e) => format!(
+            "duplicate of time entry {}, nothing was created: {}",
+            e.existing_id, e.message
+        ),
     }
 }
 

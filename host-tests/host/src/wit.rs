@@ -27,6 +27,7 @@ pub mod host_world {
             "harvest:tools/clients": super::harvest::tools::clients,
             "harvest:tools/invoices": super::harvest::tools::invoices,
             "harvest:tools/reports": super::harvest::tools::reports,
+            "harvest:tools/preview": super::harvest::tools::preview,
         },
     });
 }
@@ -36,13 +37,13 @@ pub mod host_world {
 /// trait and `add_to_linker` clash too; they are not used through here.) `Error` is the world's
 /// own alias, generated above.
 pub use self::harvest::tools::common::{
-    ActivityFilter, ClientRef, Date, IdRef, Instant, InvoiceRef, Limit, NamedRef, Percent, Period,
-    PositiveAmount, ProjectRef, ResolvedPeriod,
+    ActivityFilter, ClientRef, Date, DuplicateEntry, IdRef, Instant, InvoiceRef, Limit, NamedRef,
+    Percent, Period, PositiveAmount, ProjectRef, ResolvedPeriod,
 };
 #[allow(ambiguous_glob_reexports, unused_imports)]
 pub use self::harvest::tools::{
     accounts::*, clients::*, common::*, company::*, expenses::*, invoices::*, lookup::*,
-    projects::*, reports::*, time::*,
+    preview::*, projects::*, reports::*, time::*,
 };
 /// A tool as the component's catalogue describes it.
 pub use self::host_world::exports::harvest::tools::catalogue::{Access, Annotations, Tool};

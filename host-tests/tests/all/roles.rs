@@ -4,7 +4,9 @@
 use harvest_fake::{self as fake, ids};
 use serde_json::json;
 
-use crate::support::{ANCHOR, HOST, Session, call_at, method_paths, pairs, query, utc, wit};
+use crate::support::{
+    ANCHOR, HOST, Session, call_at, method_paths, only_write, pairs, query, utc, wit,
+};
 use crate::values::{
     entries_query, new_entry, project_query, report_query, task_assignment_query, task_query,
     user_query,
@@ -120,11 +122,13 @@ fn a_member_finds_a_project_and_task_then_logs_time_in_a_duration_account() {
         [
             ("GET", "/v2/company"),
             ("GET", "/v2/users/me"),
+            ("GET", "/v2/time_entries"),
             ("POST", "/v2/time_entries")
-        ]
+        ],
+        "the profile, read once, gives the date and whose entries the duplicate check reads"
     );
     assert_eq!(
-        requests[2].json(),
+        requests[3].json(),
         json!({"project_id": ids::ERP_INTEGRATION, "task_id": ids::DEVELOPMENT,
                "spent_date": "2026-03-19", "hours": 1.5})
     );
@@ -165,10 +169,10 @@ fn a_member_logs_start_and_end_times_in_a_timestamp_account_on_a_12_hour_clock()
         (created.started_time.as_deref(), created.hours),
         (Some("9:00am"), 8.5)
     );
-    let requests = session.requests();
-    assert_eq!(requests[2].header("harvest-account-id"), Some("1000002"));
+    let post = only_write(&session);
+    assert_eq!(post.header("harvest-account-id"), Some("1000002"));
     assert_eq!(
-        requests[2].json(),
+        post.json(),
         json!({"project_id": project, "task_id": ids::DESIGN + LABS, "spent_date": "2026-03-19",
                "started_time": "9:00am", "ended_time": "5:30pm"})
     );
@@ -186,7 +190,7 @@ fn a_member_logs_start_and_end_times_in_a_timestamp_account_on_a_12_hour_clock()
     .expect("timer");
     assert!(running.is_running);
     assert_eq!(
-        session.requests()[2].json(),
+        only_write(&session).json(),
         json!({"project_id": project, "task_id": ids::DESIGN + LABS, "spent_date": "2026-03-19",
                "started_time": "5:30am"})
     );
@@ -242,13 +246,33 @@ fn the_default_date_is_the_users_own_where_it_is_still_yesterday_in_utc_terms() 
     .expect("logged");
     assert_eq!(created.spent_date, "2026-03-18");
     assert_eq!(
-        session.requests()[2].json(),
+        only_write(&session).json(),
         json!({"project_id": ids::WEBSITE_REDESIGN, "task_id": ids::DESIGN,
                "spent_date": "2026-03-18", "hours": 2.0})
     );
-    // A given date is sent as given, without reading the user.
+    // A given date is sent as given: the user is read only for whose entries the duplicate
+    // check reads, and not at all when duplicates are allowed.
     session.clear();
     entry.spent_date = Some("2026-03-16".into());
+    call_at(&session, utc("2026-03-19 05:00"), |h, s| {
+        h.call_create_time_entry(s, &entry)
+    })
+    .expect("logged");
+    assert_eq!(
+        method_paths(&session.requests()),
+        [
+            ("GET", "/v2/company"),
+            ("GET", "/v2/users/me"),
+            ("GET", "/v2/time_entries"),
+            ("POST", "/v2/time_entries")
+        ]
+    );
+    assert_eq!(
+        only_write(&session).json()["spent_date"],
+        json!("2026-03-16")
+    );
+    session.clear();
+    entry.allow_duplicate = Some(true);
     call_at(&session, utc("2026-03-19 05:00"), |h, s| {
         h.call_create_time_entry(s, &entry)
     })

@@ -101,6 +101,22 @@ impl Session {
     }
 }
 
+/// The writes among `requests` (anything but a GET), in order.
+pub fn writes(requests: &[RecordedRequest]) -> Vec<RecordedRequest> {
+    requests
+        .iter()
+        .filter(|r| r.method != "GET")
+        .cloned()
+        .collect()
+}
+
+/// The one write among the requests since the last `clear`, asserting there was exactly one.
+pub fn only_write(session: &Session) -> RecordedRequest {
+    let mut writes = writes(&session.requests());
+    assert_eq!(writes.len(), 1, "expected one write, got {writes:#?}");
+    writes.remove(0)
+}
+
 /// (method, path) of each request, in order.
 pub fn method_paths(requests: &[RecordedRequest]) -> Vec<(&str, &str)> {
     requests

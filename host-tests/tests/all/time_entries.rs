@@ -2,7 +2,7 @@
 
 use harvest_fake::{self as fake, ids};
 
-use crate::support::{ANCHOR, Session, entry_ids, method_paths, pairs, query, wit};
+use crate::support::{ANCHOR, Session, entry_ids, method_paths, only_write, pairs, query, wit};
 use crate::values::{entries_query, entry_changes, new_entry};
 
 /// The Labs account's copy of a seeded id (the seed offsets every id but time entries by 50,000).
@@ -179,11 +179,17 @@ fn create_time_entry_sends_hours_to_a_duration_account() {
     let paths = method_paths(&requests);
     assert_eq!(
         paths,
-        [("GET", "/v2/company"), ("POST", "/v2/time_entries")]
+        [
+            ("GET", "/v2/company"),
+            ("GET", "/v2/users/me"),
+            ("GET", "/v2/time_entries"),
+            ("POST", "/v2/time_entries")
+        ],
+        "the settings, then the duplicate check for the token's user, then the entry"
     );
-    assert_eq!(requests[1].header("content-type"), Some("application/json"));
+    assert_eq!(requests[3].header("content-type"), Some("application/json"));
     assert_eq!(
-        requests[1].json(),
+        requests[3].json(),
         serde_json::json!({"project_id": ids::WEBSITE_REDESIGN, "task_id": ids::DESIGN, "spent_date": "2026-03-18", "hours": 1.5, "notes": "Homepage wireframes"})
     );
     assert!(
@@ -207,7 +213,7 @@ fn start_and_end_times_become_hours_in_a_duration_account() {
         .expect("created");
     assert_eq!(created.hours, 2.75);
     assert_eq!(
-        session.requests()[1].json()["hours"],
+        only_write(&session).json()["hours"],
         serde_json::json!(2.75)
     );
 }
@@ -226,7 +232,7 @@ fn creating_without_time_starts_a_timer_and_stops_the_running_one() {
         .expect("timer");
     assert!(created.is_running);
     assert_eq!(
-        session.requests()[1].json(),
+        only_write(&session).json(),
         serde_json::json!({"project_id": ids::MOBILE_APP, "task_id": ids::DEVELOPMENT, "spent_date": "2026-03-18"})
     );
     assert_eq!(
@@ -252,7 +258,8 @@ fn a_timestamp_account_gets_times_in_its_24_hour_clock() {
         (Some("09:00"), Some("17:30"))
     );
     assert_eq!(created.hours, 8.5);
-    let body = session.requests()[1].json();
+    let post = only_write(&session);
+    let body = post.json();
     assert_eq!(
         (
             body["started_time"].as_str(),
@@ -261,10 +268,7 @@ fn a_timestamp_account_gets_times_in_its_24_hour_clock() {
         ),
         (Some("09:00"), Some("17:30"), None)
     );
-    assert_eq!(
-        session.requests()[1].header("harvest-account-id"),
-        Some("1000002")
-    );
+    assert_eq!(post.header("harvest-account-id"), Some("1000002"));
 }
 
 #[test]

@@ -59,7 +59,7 @@ fn every_tool_export_is_in_the_catalogue_and_nothing_else() {
         .map(|name| name.replace('-', "_"))
         .collect();
     let mut names: Vec<String> = tools().into_iter().map(|tool| tool.name).collect();
-    assert_eq!(names.len(), 31);
+    assert_eq!(names.len(), 32);
     exports.sort();
     names.sort();
     assert_eq!(names, exports);
@@ -82,9 +82,16 @@ fn entries_carry_a_title_a_description_for_a_model_and_their_effect() {
             tool.name,
             tool.description
         );
-        let reads = ["list_", "get_", "time_report_", "invoice_report", "find_"]
-            .iter()
-            .any(|prefix| tool.name.starts_with(prefix));
+        let reads = [
+            "list_",
+            "get_",
+            "time_report_",
+            "invoice_report",
+            "find_",
+            "preview_",
+        ]
+        .iter()
+        .any(|prefix| tool.name.starts_with(prefix));
         assert_eq!(matches!(tool.access, Access::Read), reads, "{}", tool.name);
         assert_eq!(tool.annotations.read_only, reads, "{}", tool.name);
         assert!(tool.annotations.open_world);
@@ -251,6 +258,10 @@ pub(crate) fn examples(session: &Session) -> Vec<(&'static str, Value)> {
         (
             "find_by_name",
             json!({"kind": "project", "text": "website", "limit": 3}),
+        ),
+        (
+            "preview_write",
+            json!({"tool": "delete_time_entry", "arguments": {"time_entry_id": stopped[4]}}),
         ),
     ]
 }
@@ -468,7 +479,7 @@ fn harvest_host_prints_the_catalogue_and_calls_tools_by_either_name() {
     let component = component.to_string_lossy();
     let (code, catalogue) = run(&["tools", "--component", &component]);
     assert_eq!(code, Some(0));
-    assert_eq!(catalogue.as_array().map(Vec::len), Some(31));
+    assert_eq!(catalogue.as_array().map(Vec::len), Some(32));
     assert_eq!(catalogue[0]["name"], "list_accounts");
     assert_eq!(catalogue[0]["input_schema"]["type"], "object");
 

@@ -156,6 +156,8 @@ fn wit_value(ty: &Type, value: &Value) -> Val {
         ),
         (Type::Enum(_), Value::String(case)) => Val::Enum(case.clone()),
         (Type::String, Value::String(text)) => Val::String(text.clone()),
+        // A `json-object` (`preview-write`'s `arguments`): its text.
+        (Type::String, object @ Value::Object(_)) => Val::String(object.to_string()),
         (Type::Bool, Value::Bool(flag)) => Val::Bool(*flag),
         (Type::U8, Value::Number(n)) => {
             Val::U8(n.as_u64().and_then(|n| n.try_into().ok()).expect("u8"))

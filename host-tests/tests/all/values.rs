@@ -102,6 +102,7 @@ pub fn new_entry(project_id: u64, task_id: u64) -> wit::NewTimeEntry {
         ended_time: None,
         notes: None,
         account_id: None,
+        allow_duplicate: None,
     }
 }
 
