@@ -29,12 +29,13 @@ pub mod wit {
     #[allow(unused_imports)] // Not all are used yet; all are ambiguous through the globs.
     pub use super::harvest::tools::common::{
         ActivityFilter, ClientRef, Date, Error, IdRef, Instant, InvoiceRef, Limit, NamedRef,
-        Percent, PositiveAmount, ProjectRef,
+        Percent, Period, PositiveAmount, ProjectRef, ResolvedPeriod,
     };
     pub use super::harvest::tools::company::*;
     pub use super::harvest::tools::expenses::*;
     pub use super::harvest::tools::invoices::*;
     pub use super::harvest::tools::projects::*;
     pub use super::harvest::tools::reports::*;
+    pub use super::harvest::tools::summaries::*;
     pub use super::harvest::tools::time::*;
 }

@@ -275,7 +275,7 @@ mod tests {
 
     #[test]
     fn every_generated_tool_has_a_coherent_effect_and_valid_schemas() {
-        assert_eq!(TOOLS.len(), 30);
+        assert_eq!(TOOLS.len(), 32);
         for entry in TOOLS {
             let effect = &entry.effect;
             let read = matches!(effect.access, Access::Read);

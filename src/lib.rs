@@ -30,12 +30,15 @@ mod oauth;
 mod openapi_examples;
 mod paging;
 mod payments;
+mod period;
 mod permissions;
 mod projects;
 mod reports;
 #[cfg(feature = "host-interfaces")]
 mod schema;
+mod summaries;
 mod tasks;
+mod team_status;
 mod time_entries;
 mod timezone;
 mod users;
@@ -148,6 +151,12 @@ impl bindings::Guest for Component {
     }
     fn list_expenses(query: ExpenseQuery) -> Result<ExpensePage, Error> {
         expenses::list(query)
+    }
+    fn summarize_time(query: TimeTotalsQuery) -> Result<TimeTotals, Error> {
+        summaries::summarize(query)
+    }
+    fn team_time_status(query: TeamStatusQuery) -> Result<TeamTimeStatus, Error> {
+        team_status::status(query)
     }
 }
 

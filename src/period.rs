@@ -29,7 +29,11 @@ pub struct Dates {
 impl Span {
     /// `invalid-input` when `period` and `from`/`to` are both given, or a date is malformed,
     /// or `to` is before `from`.
-    pub fn new(period: Option<Period>, from: Option<&str>, to: Option<&str>) -> Result<Span, Error> {
+    pub fn new(
+        period: Option<Period>,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<Span, Error> {
         let (from, to) = validate::date_range(from, to)?;
         if period.is_some() && (from.is_some() || to.is_some()) {
             return Err(Error::invalid(
@@ -181,7 +185,9 @@ impl Calendar {
             }
             Period::ThisQuarter => (quarter, months_after(quarter, 3)),
             Period::LastQuarter => {
-                let last = quarter.checked_sub_months(Months::new(3)).unwrap_or(quarter);
+                let last = quarter
+                    .checked_sub_months(Months::new(3))
+                    .unwrap_or(quarter);
                 (last, before(quarter))
             }
             Period::ThisYear => (year, months_after(year, 12)),
@@ -196,9 +202,8 @@ impl Calendar {
 
     /// The first day of the week containing `day`.
     pub fn week_of(&self, day: NaiveDate) -> NaiveDate {
-        let offset = (7 + day.weekday().num_days_from_monday()
-            - self.week_start.num_days_from_monday())
-            % 7;
+        let offset =
+            (7 + day.weekday().num_days_from_monday() - self.week_start.num_days_from_monday()) % 7;
         day.checked_sub_days(Days::new(u64::from(offset)))
             .unwrap_or(day)
     }

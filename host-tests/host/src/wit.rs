@@ -36,13 +36,13 @@ pub mod host_world {
 /// trait and `add_to_linker` clash too; they are not used through here.) `Error` is the world's
 /// own alias, generated above.
 pub use self::harvest::tools::common::{
-    ActivityFilter, ClientRef, Date, IdRef, Instant, InvoiceRef, Limit, NamedRef, Percent,
-    PositiveAmount, ProjectRef,
+    ActivityFilter, ClientRef, Date, IdRef, Instant, InvoiceRef, Limit, NamedRef, Percent, Period,
+    PositiveAmount, ProjectRef, ResolvedPeriod,
 };
 #[allow(ambiguous_glob_reexports, unused_imports)]
 pub use self::harvest::tools::{
     accounts::*, clients::*, common::*, company::*, expenses::*, invoices::*, projects::*,
-    reports::*, time::*,
+    reports::*, summaries::*, time::*,
 };
 /// A tool as the component's catalogue describes it.
 pub use self::host_world::exports::harvest::tools::catalogue::{Access, Annotations, Tool};

@@ -59,7 +59,7 @@ fn every_tool_export_is_in_the_catalogue_and_nothing_else() {
         .map(|name| name.replace('-', "_"))
         .collect();
     let mut names: Vec<String> = tools().into_iter().map(|tool| tool.name).collect();
-    assert_eq!(names.len(), 30);
+    assert_eq!(names.len(), 32);
     exports.sort();
     names.sort();
     assert_eq!(names, exports);
@@ -82,9 +82,16 @@ fn entries_carry_a_title_a_description_for_a_model_and_their_effect() {
             tool.name,
             tool.description
         );
-        let reads = ["list_", "get_", "time_report_", "invoice_report"]
-            .iter()
-            .any(|prefix| tool.name.starts_with(prefix));
+        let reads = [
+            "list_",
+            "get_",
+            "time_report_",
+            "invoice_report",
+            "summarize_time",
+            "team_time_status",
+        ]
+        .iter()
+        .any(|prefix| tool.name.starts_with(prefix));
         assert_eq!(matches!(tool.access, Access::Read), reads, "{}", tool.name);
         assert_eq!(tool.annotations.read_only, reads, "{}", tool.name);
         assert!(tool.annotations.open_world);
@@ -247,6 +254,14 @@ pub(crate) fn examples(session: &Session) -> Vec<(&'static str, Value)> {
         (
             "list_expenses",
             json!({"is_billed": false, "from": "2026-01-01", "to": today, "limit": 5}),
+        ),
+        (
+            "summarize_time",
+            json!({"from": "2026-03-01", "to": today, "group_by": ["user", "project"], "billable": true}),
+        ),
+        (
+            "team_time_status",
+            json!({"from": "2026-03-16", "to": today}),
         ),
     ]
 }
