@@ -1,6 +1,7 @@
 //! Company settings (docs/harvest-notes.md#company): the `get-company` tool, and how the account
 //! tracks time, which logging time needs.
 
+use chrono::Weekday;
 use serde::Deserialize;
 
 use crate::bindings::wit::{Company, Error, Feature, TimesheetMode};
@@ -46,6 +47,14 @@ pub struct Timesheet {
 }
 
 impl Settings {
+    fn week_start(&self) -> Weekday {
+        match self.week_start_day.as_deref() {
+            Some("Sunday") => Weekday::Sun,
+            Some("Saturday") => Weekday::Sat,
+            _ => Weekday::Mon,
+        }
+    }
+
     fn timesheet(&self) -> Timesheet {
         let clock = match self.clock.as_deref() {
             Some("24h") => Clock::TwentyFourHour,
@@ -96,6 +105,11 @@ pub fn get_company(account_id: Option<u64>) -> Result<Company, Error> {
 
 pub fn timesheet(client: &Client) -> Result<Timesheet, Error> {
     Ok(client.send(&settings_request())?.timesheet())
+}
+
+/// The day the account's weeks start on; Monday unless Harvest says Sunday or Saturday.
+pub fn week_start(client: &Client) -> Result<Weekday, Error> {
+    Ok(client.send(&settings_request())?.week_start())
 }
 
 #[cfg(test)]

@@ -5,32 +5,33 @@ use crate::bindings::wit::{Error, ExpensePage, ExpenseQuery};
 use crate::filters;
 use crate::http::Query;
 use crate::paging;
-use crate::validate;
+use crate::period::Dates;
 
 const ENDPOINT: &str = "/v2/expenses";
 
-fn list_filters(query: &ExpenseQuery) -> Result<Query, Error> {
-    let (from, to) = validate::date_range(query.from.as_deref(), query.to.as_deref())?;
+fn list_filters(query: &ExpenseQuery, dates: &Dates) -> Result<Query, Error> {
     let filters = filters::work(query.user_id, query.client_id, query.project_id)?
         .opt("is_billed", query.is_billed)
-        .opt("from", from)
-        .opt("to", to);
+        .opt("from", dates.from)
+        .opt("to", dates.to);
     filters::updated_since(filters, query.updated_since.as_deref())
 }
 
 /// `list-expenses`: every filter checked before the first page is asked for.
 pub fn list(query: ExpenseQuery) -> Result<ExpensePage, Error> {
-    paging::list(ENDPOINT, list_filters(&query)?, &query)
+    paging::list_dated(ENDPOINT, &query, |dates| list_filters(&query, dates))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::paging::DatedQuery;
     use crate::paging::Listing;
 
     fn query() -> ExpenseQuery {
         ExpenseQuery {
             user_id: None,
+            period: None,
             client_id: None,
             project_id: None,
             is_billed: None,
@@ -44,7 +45,12 @@ mod tests {
     }
 
     fn first_path(query: &ExpenseQuery) -> Result<String, Error> {
-        let listing = Listing::new(ENDPOINT, list_filters(query)?, query.limit, None)?;
+        let listing = Listing::new(
+            ENDPOINT,
+            list_filters(query, &query.given()?)?,
+            query.limit,
+            None,
+        )?;
         Ok(listing.first_request::<()>().path_and_query())
     }
 
@@ -72,7 +78,7 @@ mod tests {
 
     #[test]
     fn bad_filters_are_refused_before_anything_is_sent() {
-        let field = |q: ExpenseQuery| match list_filters(&q) {
+        let field = |q: ExpenseQuery| match q.given().and_then(|dates| list_filters(&q, &dates)) {
             Err(Error::InvalidInput(i)) => Some(i.field),
             _ => None,
         };

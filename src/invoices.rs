@@ -13,10 +13,11 @@ use crate::bindings::wit::{
 use crate::filters;
 use crate::http::{Client, Query, Request};
 use crate::paging;
+use crate::period::Dates;
 use crate::validate;
 
 pub fn list(query: InvoiceQuery) -> Result<InvoicePage, Error> {
-    paging::list("/v2/invoices", list_filters(&query)?, &query)
+    paging::list_dated("/v2/invoices", &query, |dates| list_filters(&query, dates))
 }
 
 pub fn get(invoice_id: u64, account_id: Option<u64>) -> Result<Invoice, Error> {
@@ -53,8 +54,8 @@ pub fn update(invoice_id: u64, changes: InvoiceChanges) -> Result<Invoice, Error
         .map_err(|e| e.after("the update was saved"))
 }
 
-fn list_filters(query: &InvoiceQuery) -> Result<Query, Error> {
-    let (from, to) = validate::date_range(query.from.as_deref(), query.to.as_deref())?;
+fn list_filters(query: &InvoiceQuery, dates: &Dates) -> Result<Query, Error> {
+    let (from, to) = (dates.from, dates.to);
     let filters = Query::new()
         .opt("client_id", validate::opt_id("client-id", query.client_id)?)
         .opt(
@@ -608,6 +609,7 @@ mod tests {
     use super::*;
     use crate::bindings::wit::{ExpenseImport, TimeImport};
     use crate::http::{Body, Method};
+    use crate::paging::DatedQuery;
 
     fn new_invoice(client_id: u64) -> NewInvoice {
         NewInvoice {
@@ -709,6 +711,7 @@ mod tests {
     #[test]
     fn list_sends_its_filters_under_harvests_names() -> Result<(), String> {
         let query = InvoiceQuery {
+            period: None,
             client_id: Some(5),
             project_id: Some(7),
             state: Some(InvoiceState::Open),
@@ -720,20 +723,33 @@ mod tests {
             account_id: None,
         };
         assert_eq!(
-            ok(list_filters(&query))?.as_str(),
+            ok(query.given().and_then(|dates| list_filters(&query, &dates)))?.as_str(),
             "client_id=5&project_id=7&state=open&from=2026-01-01&to=2026-01-31&updated_since=2026-01-01T00%3A00%3A00Z"
         );
         let backwards = InvoiceQuery {
             from: Some("2026-02-01".into()),
             ..query.clone()
         };
-        assert_eq!(field(list_filters(&backwards)).as_deref(), Some("to"));
+        assert_eq!(
+            field(
+                backwards
+                    .given()
+                    .and_then(|dates| list_filters(&backwards, &dates))
+            )
+            .as_deref(),
+            Some("to")
+        );
         let bad_client = InvoiceQuery {
             client_id: Some(0),
             ..query
         };
         assert_eq!(
-            field(list_filters(&bad_client)).as_deref(),
+            field(
+                bad_client
+                    .given()
+                    .and_then(|dates| list_filters(&bad_client, &dates))
+            )
+            .as_deref(),
             Some("client-id")
         );
         Ok(())
@@ -742,6 +758,7 @@ mod tests {
     #[test]
     fn list_asks_for_the_first_page_with_its_filters() -> Result<(), String> {
         let query = InvoiceQuery {
+            period: None,
             client_id: Some(5),
             project_id: None,
             state: Some(InvoiceState::Open),
@@ -752,7 +769,7 @@ mod tests {
             continuation: None,
             account_id: None,
         };
-        let filters = ok(list_filters(&query))?;
+        let filters = ok(query.given().and_then(|dates| list_filters(&query, &dates)))?;
         let listing = ok(crate::paging::Listing::new(
             "/v2/invoices",
             filters,

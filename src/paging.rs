@@ -9,8 +9,9 @@ use std::ops::ControlFlow;
 use serde::de::{DeserializeOwned, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
-use crate::bindings::wit::{self, Error};
+use crate::bindings::wit::{self, Error, ResolvedPeriod};
 use crate::http::{Answer, Client, Query, Request};
+use crate::period::{Dates, Span};
 
 pub const DEFAULT_LIMIT: u32 = 500;
 pub const MAX_LIMIT: u32 = 100_000;
@@ -502,17 +503,67 @@ pub fn list<Q: PageQuery>(endpoint: &str, filters: Query, query: &Q) -> Result<Q
     collect(&client, listing).map(Q::Page::from_page)
 }
 
+/// A list tool over dates that may be given as a `period`: `filters` builds its query from
+/// the dates. Everything is checked with the dates as given before any request; a period is
+/// then resolved (not on a continuation, whose page already holds its dates) and echoed.
+pub fn list_dated<Q: PageQuery + DatedQuery>(
+    endpoint: &str,
+    query: &Q,
+    filters: impl Fn(&Dates) -> Result<Query, Error>,
+) -> Result<Q::Page, Error>
+where
+    Q::Page: Dated,
+{
+    let span = query.span()?;
+    let given = span.explicit().unwrap_or_default();
+    let listing = Listing::new(
+        endpoint,
+        filters(&given)?,
+        query.limit(),
+        query.continuation(),
+    )?;
+    let client = Client::for_account(query.account_id())?;
+    let (listing, period) = match (span, query.continuation()) {
+        (Span::Period(_), None) => {
+            let dates = span.resolve(&client)?;
+            let listing = Listing::new(endpoint, filters(&dates)?, query.limit(), None)?;
+            (listing, dates.resolved)
+        }
+        _ => (listing, None),
+    };
+    collect(&client, listing).map(|page| Q::Page::from_page(page).dated(period))
+}
+
+/// A page record that echoes the period its dates came from.
+pub trait Dated {
+    fn dated(self, period: Option<ResolvedPeriod>) -> Self;
+}
+
+/// A list query that takes `period` or `from`/`to`.
+pub trait DatedQuery {
+    /// The query's dates, checked: a period, or the dates as given.
+    fn span(&self) -> Result<Span, Error>;
+
+    /// The dates as given, as the filters are checked before any request.
+    #[cfg(test)]
+    fn given(&self) -> Result<Dates, Error> {
+        Ok(self.span()?.explicit().unwrap_or_default())
+    }
+}
+
 /// Each list tool's query record, page record and item type: all share `limit`,
-/// `continuation` and `account-id`, and `items`, `total`, `has-more` and `continuation`.
+/// `continuation` and `account-id`, and `items`, `total`, `has-more` and `continuation`; those
+/// marked `dated` also echo a `period`.
 macro_rules! list_records {
-    ($($query:ident => $page:ident of $item:ident),* $(,)?) => {$(
+    ($($query:ident => $page:ident of $item:ident $($dated:ident)?),* $(,)?) => {$(
         impl Paged for wit::$page {
             type Item = wit::$item;
             fn from_page(page: Page<wit::$item>) -> Self {
                 let Page { items, total, has_more, continuation } = page;
-                Self { items, total, has_more, continuation }
+                Self { items, total, has_more, continuation $(, period: list_records!(@$dated))? }
             }
         }
+        $(list_records!(@$dated $query $page);)?
         impl PageQuery for wit::$query {
             type Page = wit::$page;
             fn limit(&self) -> Option<u32> {
@@ -526,19 +577,32 @@ macro_rules! list_records {
             }
         }
     )*};
+    (@dated) => { None };
+    (@dated $query:ident $page:ident) => {
+        impl Dated for wit::$page {
+            fn dated(self, period: Option<ResolvedPeriod>) -> Self {
+                Self { period, ..self }
+            }
+        }
+        impl DatedQuery for wit::$query {
+            fn span(&self) -> Result<Span, Error> {
+                Span::new(self.period, self.from.as_deref(), self.to.as_deref())
+            }
+        }
+    };
 }
 
 list_records! {
     UserQuery => UserPage of User,
-    TimeEntryQuery => TimeEntryPage of TimeEntry,
+    TimeEntryQuery => TimeEntryPage of TimeEntry dated,
     ProjectQuery => ProjectPage of Project,
     ProjectAssignmentQuery => ProjectAssignmentPage of ProjectAssignment,
     TaskQuery => TaskPage of Task,
     TaskAssignmentQuery => TaskAssignmentPage of TaskAssignment,
     ClientQuery => ClientPage of Client,
-    InvoiceQuery => InvoicePage of Invoice,
+    InvoiceQuery => InvoicePage of Invoice dated,
     InvoicePaymentQuery => InvoicePaymentPage of InvoicePayment,
-    ExpenseQuery => ExpensePage of Expense,
+    ExpenseQuery => ExpensePage of Expense dated,
 }
 
 #[cfg(test)]

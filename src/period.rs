@@ -1,85 +1,95 @@
-//! Natural periods (`this-week`, `last-month`, ...) resolved to dates in the token's user's time
-//! zone, with the account's week start (docs/harvest-notes.md#dates-and-times).
+//! Natural periods (`this-week`, `last-month`, ...): resolved in the token's user's time zone,
+//! on the WASI wall clock, with the account's week start day (docs/harvest-notes.md#periods).
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
-use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
-use serde::Deserialize;
+use chrono::{Datelike, Months, NaiveDate, TimeDelta, Weekday};
 
 use crate::bindings::wit::{Error, Period, ResolvedPeriod};
-use crate::http::{Client, Request};
+use crate::company;
+use crate::http::Client;
 use crate::timezone;
 use crate::validate;
 
 /// What a tool was asked for: a period, or explicit dates. Checked without any request.
-pub struct Span {
-    period: Option<Period>,
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
+#[derive(Clone, Copy, Debug)]
+pub enum Span {
+    Period(Period),
+    Dates {
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    },
 }
 
-/// The dates a span stands for.
+/// The dates a tool works on, once its span is resolved.
+#[derive(Clone, Debug, Default)]
 pub struct Dates {
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
-    /// Set when a period was resolved: what to echo.
+    /// Set when a period was resolved: what the answer echoes.
     pub resolved: Option<ResolvedPeriod>,
 }
 
 impl Span {
-    /// `invalid-input` when `period` and `from`/`to` are both given, or a date is malformed,
-    /// or `to` is before `from`.
+    /// `period`, or `from`/`to` (either may be open); both at once is invalid.
     pub fn new(
         period: Option<Period>,
         from: Option<&str>,
         to: Option<&str>,
     ) -> Result<Span, Error> {
         let (from, to) = validate::date_range(from, to)?;
-        if period.is_some() && (from.is_some() || to.is_some()) {
-            return Err(Error::invalid(
+        match (period, from, to) {
+            (Some(period), None, None) => Ok(Span::Period(period)),
+            (Some(_), Some(_), _) | (Some(_), _, Some(_)) => Err(Error::invalid(
                 "period",
-                "give a period or from/to dates, not both",
-            ));
+                "give period or from/to, not both: period stands for both dates",
+            )),
+            (None, from, to) => Ok(Span::Dates { from, to }),
         }
-        Ok(Span { period, from, to })
     }
 
-    /// As `new`, but one of period or from+to is required: invalid-input otherwise.
+    /// As [`Span::new`], with both ends required: `period`, or `from` and `to`.
     pub fn required(
         period: Option<Period>,
         from: Option<&str>,
         to: Option<&str>,
     ) -> Result<Span, Error> {
-        let span = Span::new(period, from, to)?;
-        match (span.period, span.from, span.to) {
-            (Some(_), _, _) | (None, Some(_), Some(_)) => Ok(span),
-            (None, None, _) => Err(Error::invalid(
+        match Span::new(period, from, to)? {
+            Span::Dates { from: None, .. } => Err(Error::invalid(
                 "from",
-                "is required with to, unless a period (e.g. this-week) is given",
+                "is required without period: give period (e.g. this-month) or from and to",
             )),
-            (None, Some(_), None) => Err(Error::invalid(
+            Span::Dates { to: None, .. } => Err(Error::invalid(
                 "to",
-                "is required with from, unless a period (e.g. this-week) is given",
+                "is required without period: give period (e.g. this-month) or from and to",
             )),
+            span => Ok(span),
         }
     }
 
-    /// Reads the calendar (company + current user) only when a period was given.
-    pub fn resolve(&self, client: &Client) -> Result<Dates, Error> {
-        match self.period {
-            Some(_) => Ok(self.resolve_in(&Calendar::read(client)?)),
-            None => Ok(Dates {
-                from: self.from,
-                to: self.to,
+    /// The dates as given, when no period needs resolving.
+    pub fn explicit(&self) -> Option<Dates> {
+        match *self {
+            Span::Dates { from, to } => Some(Dates {
+                from,
+                to,
                 resolved: None,
             }),
+            Span::Period(_) => None,
         }
     }
 
-    /// With a calendar already read.
+    /// The dates, reading the calendar (the account's week, the user's today) only when a
+    /// period was given.
+    pub fn resolve(&self, client: &Client) -> Result<Dates, Error> {
+        match self.explicit() {
+            Some(dates) => Ok(dates),
+            None => Ok(self.resolve_in(&Calendar::read(client)?)),
+        }
+    }
+
+    /// The dates, with a calendar already read.
     pub fn resolve_in(&self, calendar: &Calendar) -> Dates {
-        match self.period {
-            Some(period) => {
+        match *self {
+            Span::Period(period) => {
                 let (from, to) = calendar.dates(period);
                 Dates {
                     from: Some(from),
@@ -92,9 +102,9 @@ impl Span {
                     }),
                 }
             }
-            None => Dates {
-                from: self.from,
-                to: self.to,
+            Span::Dates { from, to } => Dates {
+                from,
+                to,
                 resolved: None,
             },
         }
@@ -102,115 +112,68 @@ impl Span {
 }
 
 /// Today and the week as the token's user sees them.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Calendar {
     pub today: NaiveDate,
     pub week_start: Weekday,
-    /// The user's zone as Harvest names it (e.g. "Eastern Time (US & Canada)").
+    /// The user's zone as Harvest names it (`Eastern Time (US & Canada)`).
     pub zone: String,
 }
 
-#[derive(Deserialize)]
-struct WeekSettings {
-    week_start_day: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct Zone {
-    timezone: Option<String>,
-}
-
 impl Calendar {
-    /// Reads `GET /v2/company` (week start) and `GET /v2/users/me` (time zone), and the WASI clock.
+    /// Reads the account's week start (`GET /v2/company`), the user's zone (`GET /v2/users/me`)
+    /// and the WASI wall clock.
     pub fn read(client: &Client) -> Result<Calendar, Error> {
-        let company: WeekSettings = client.send(&Request::get("/v2/company"))?;
-        let user: Zone = client.send(&Request::get("/v2/users/me"))?;
-        let zone = user.timezone.unwrap_or_default();
-        let seconds = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .ok()
-            .and_then(|since| i64::try_from(since.as_secs()).ok())
-            .ok_or_else(|| Error::internal("the host's wall clock is out of range"))?;
-        let today = timezone::local_at(&zone, seconds)
-            .ok_or_else(|| {
-                Error::invalid(
-                    "period",
-                    format!(
-                        "cannot be resolved: the user's time zone {zone:?} is not one this \
-                         component knows; give from and to instead"
-                    ),
-                )
-            })?
-            .date();
-        let week_start = match company.week_start_day.as_deref() {
-            Some("Sunday") => Weekday::Sun,
-            Some("Saturday") => Weekday::Sat,
-            _ => Weekday::Mon,
-        };
+        let week_start = company::week_start(client)?;
+        let local = timezone::user_local(client, "period")?;
         Ok(Calendar {
-            today,
+            today: local.now.date(),
             week_start,
-            zone,
+            zone: local.zone,
         })
     }
 
-    /// The first and last day of `period` (both inclusive).
-    pub fn dates(&self, period: Period) -> (NaiveDate, NaiveDate) {
-        let today = self.today;
-        let back = |days: u64| today.checked_sub_days(Days::new(days)).unwrap_or(today);
-        let week = self.week_of(today);
-        let week_end = |first: NaiveDate| first.checked_add_days(Days::new(6)).unwrap_or(first);
-        let month = first_of_month(today);
-        let quarter = month
-            .checked_sub_months(Months::new(today.month0() % 3))
-            .unwrap_or(month);
-        let year = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
-        let before = |first: NaiveDate| first.pred_opt().unwrap_or(first);
-        let months_after = |first: NaiveDate, n: u32| {
-            first
-                .checked_add_months(Months::new(n))
-                .map_or(first, before)
-        };
-        match period {
-            Period::Today => (today, today),
-            Period::Yesterday => (back(1), back(1)),
-            Period::ThisWeek => (week, week_end(week)),
-            Period::LastWeek => {
-                let last = week.checked_sub_days(Days::new(7)).unwrap_or(week);
-                (last, week_end(last))
-            }
-            Period::ThisMonth => (month, months_after(month, 1)),
-            Period::LastMonth => {
-                let last = month.checked_sub_months(Months::new(1)).unwrap_or(month);
-                (last, before(month))
-            }
-            Period::ThisQuarter => (quarter, months_after(quarter, 3)),
-            Period::LastQuarter => {
-                let last = quarter
-                    .checked_sub_months(Months::new(3))
-                    .unwrap_or(quarter);
-                (last, before(quarter))
-            }
-            Period::ThisYear => (year, months_after(year, 12)),
-            Period::LastYear => {
-                let last = year.checked_sub_months(Months::new(12)).unwrap_or(year);
-                (last, before(year))
-            }
-            Period::Last7Days => (back(6), today),
-            Period::Last30Days => (back(29), today),
-        }
+    /// The first day of the week that holds `day`.
+    pub fn week_of(&self, day: NaiveDate) -> NaiveDate {
+        let back =
+            (day.weekday().num_days_from_monday() + 7 - self.week_start.num_days_from_monday()) % 7;
+        day - TimeDelta::days(i64::from(back))
     }
 
-    /// The first day of the week containing `day`.
-    pub fn week_of(&self, day: NaiveDate) -> NaiveDate {
-        let offset =
-            (7 + day.weekday().num_days_from_monday() - self.week_start.num_days_from_monday()) % 7;
-        day.checked_sub_days(Days::new(u64::from(offset)))
-            .unwrap_or(day)
+    /// The first and last day of `period`, both inclusive. Today comes from the wall clock
+    /// through the zone rules, within years -9999 to 9999: far inside chrono's range, so this
+    /// arithmetic cannot overflow.
+    pub fn dates(&self, period: Period) -> (NaiveDate, NaiveDate) {
+        let today = self.today;
+        let days = |n: i64| TimeDelta::days(n);
+        let week = self.week_of(today);
+        let month = first_of_month(today);
+        let quarter = month - Months::new(month.month0() % 3);
+        let year = month - Months::new(month.month0());
+        match period {
+            Period::Today => (today, today),
+            Period::Yesterday => (today - days(1), today - days(1)),
+            Period::ThisWeek => (week, week + days(6)),
+            Period::LastWeek => (week - days(7), week - days(1)),
+            Period::ThisMonth => (month, end_of(month, 1)),
+            Period::LastMonth => (month - Months::new(1), month - days(1)),
+            Period::ThisQuarter => (quarter, end_of(quarter, 3)),
+            Period::LastQuarter => (quarter - Months::new(3), quarter - days(1)),
+            Period::ThisYear => (year, end_of(year, 12)),
+            Period::LastYear => (year - Months::new(12), year - days(1)),
+            Period::Last7Days => (today - days(6), today),
+            Period::Last30Days => (today - days(29), today),
+        }
     }
 }
 
 fn first_of_month(day: NaiveDate) -> NaiveDate {
-    day.with_day(1).unwrap_or(day)
+    day - TimeDelta::days(i64::from(day.day0()))
+}
+
+/// The last day of the `months` months that start on `first` (a first of a month).
+fn end_of(first: NaiveDate, months: u32) -> NaiveDate {
+    first + Months::new(months) - TimeDelta::days(1)
 }
 
 #[cfg(test)]
@@ -229,32 +192,125 @@ mod tests {
         }
     }
 
+    fn resolved(calendar: &Calendar, period: Period) -> (String, String) {
+        let (from, to) = calendar.dates(period);
+        (from.to_string(), to.to_string())
+    }
+
     #[test]
-    fn periods_are_whole_calendar_spans_in_the_accounts_week() {
-        let wednesday = calendar("2026-03-18", Weekday::Sun);
+    fn every_period_on_a_wednesday_in_february_of_a_leap_year() {
+        // 2028-02-23 is a Wednesday; 2028 is a leap year.
+        let monday = calendar("2028-02-23", Weekday::Mon);
+        let sunday = calendar("2028-02-23", Weekday::Sun);
+        let cases = [
+            (Period::Today, "2028-02-23", "2028-02-23"),
+            (Period::Yesterday, "2028-02-22", "2028-02-22"),
+            (Period::ThisWeek, "2028-02-21", "2028-02-27"),
+            (Period::LastWeek, "2028-02-14", "2028-02-20"),
+            (Period::ThisMonth, "2028-02-01", "2028-02-29"),
+            (Period::LastMonth, "2028-01-01", "2028-01-31"),
+            (Period::ThisQuarter, "2028-01-01", "2028-03-31"),
+            (Period::LastQuarter, "2027-10-01", "2027-12-31"),
+            (Period::ThisYear, "2028-01-01", "2028-12-31"),
+            (Period::LastYear, "2027-01-01", "2027-12-31"),
+            (Period::Last7Days, "2028-02-17", "2028-02-23"),
+            (Period::Last30Days, "2028-01-25", "2028-02-23"),
+        ];
+        for (period, from, to) in cases {
+            assert_eq!(
+                resolved(&monday, period),
+                (from.to_string(), to.to_string()),
+                "{period:?}"
+            );
+        }
         assert_eq!(
-            wednesday.dates(Period::ThisWeek),
-            (day("2026-03-15"), day("2026-03-21"))
+            resolved(&sunday, Period::ThisWeek),
+            ("2028-02-20".into(), "2028-02-26".into())
         );
         assert_eq!(
-            wednesday.dates(Period::LastMonth),
-            (day("2026-02-01"), day("2026-02-28"))
-        );
-        assert_eq!(
-            wednesday.dates(Period::ThisQuarter),
-            (day("2026-01-01"), day("2026-03-31"))
-        );
-        assert_eq!(
-            calendar("2026-03-18", Weekday::Mon).week_of(day("2026-03-15")),
-            day("2026-03-09")
+            resolved(&sunday, Period::LastWeek),
+            ("2028-02-13".into(), "2028-02-19".into())
         );
     }
 
     #[test]
-    fn a_span_takes_a_period_or_dates_never_both() {
-        assert!(Span::new(Some(Period::Today), Some("2026-03-01"), None).is_err());
-        assert!(Span::required(None, Some("2026-03-01"), None).is_err());
-        assert!(Span::required(None, None, None).is_err());
-        assert!(Span::required(None, Some("2026-03-01"), Some("2026-03-02")).is_ok());
+    fn weeks_start_on_the_accounts_day_even_on_that_day() {
+        // 2026-12-06 is a Sunday.
+        assert_eq!(
+            calendar("2026-12-06", Weekday::Sun).week_of(day("2026-12-06")),
+            day("2026-12-06")
+        );
+        assert_eq!(
+            calendar("2026-12-06", Weekday::Mon).week_of(day("2026-12-06")),
+            day("2026-11-30")
+        );
+        assert_eq!(
+            calendar("2026-12-06", Weekday::Sat).week_of(day("2026-12-06")),
+            day("2026-12-05")
+        );
+    }
+
+    #[test]
+    fn quarters_and_months_cross_years() {
+        let january = calendar("2027-01-10", Weekday::Mon);
+        assert_eq!(
+            resolved(&january, Period::LastMonth),
+            ("2026-12-01".into(), "2026-12-31".into())
+        );
+        assert_eq!(
+            resolved(&january, Period::LastQuarter),
+            ("2026-10-01".into(), "2026-12-31".into())
+        );
+        let november = calendar("2026-11-30", Weekday::Mon);
+        assert_eq!(
+            resolved(&november, Period::ThisQuarter),
+            ("2026-10-01".into(), "2026-12-31".into())
+        );
+        // A week that starts in one year and ends in the next.
+        let new_year = calendar("2027-01-01", Weekday::Mon);
+        assert_eq!(
+            resolved(&new_year, Period::ThisWeek),
+            ("2026-12-28".into(), "2027-01-03".into())
+        );
+    }
+
+    #[test]
+    fn a_period_and_dates_together_are_refused_before_any_request() {
+        let both = Span::new(Some(Period::ThisWeek), Some("2026-01-01"), None);
+        assert!(matches!(both, Err(Error::InvalidInput(ref i)) if i.field == "period"));
+        let only_to = Span::new(Some(Period::ThisWeek), None, Some("2026-01-01"));
+        assert!(matches!(only_to, Err(Error::InvalidInput(ref i)) if i.field == "period"));
+        assert!(matches!(
+            Span::required(None, Some("2026-01-01"), None),
+            Err(Error::InvalidInput(ref i)) if i.field == "to"
+        ));
+        assert!(matches!(
+            Span::required(None, None, None),
+            Err(Error::InvalidInput(ref i)) if i.field == "from"
+        ));
+        let open = Span::new(None, None, None).ok().and_then(|s| s.explicit());
+        assert!(open.is_some_and(|d| d.from.is_none() && d.to.is_none() && d.resolved.is_none()));
+    }
+
+    #[test]
+    fn a_resolved_period_echoes_its_dates_and_zone() {
+        let calendar = Calendar {
+            zone: "Tokyo".into(),
+            ..calendar("2026-12-01", Weekday::Mon)
+        };
+        let dates = Span::Period(Period::Yesterday).resolve_in(&calendar);
+        let Some(resolved) = dates.resolved else {
+            panic!("a period must be echoed");
+        };
+        assert_eq!(resolved.period, Period::Yesterday);
+        assert_eq!(
+            (resolved.from.as_str(), resolved.to.as_str()),
+            ("2026-11-30", "2026-11-30")
+        );
+        assert_eq!(resolved.time_zone, "Tokyo");
+        assert_eq!(
+            (dates.from, dates.to),
+            (Some(day("2026-11-30")), Some(day("2026-11-30")))
+        );
     }
 }

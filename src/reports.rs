@@ -9,37 +9,59 @@ use serde::de::DeserializeOwned;
 
 use crate::bindings::wit::{
     ClientTimeReport, ClientTimeRow, Error, ProjectTimeReport, ProjectTimeRow, ReportQuery,
-    TaskTimeReport, TaskTimeRow, TeamTimeReport, TeamTimeRow, UninvoicedReport, UninvoicedRow,
+    ResolvedPeriod, TaskTimeReport, TaskTimeRow, TeamTimeReport, TeamTimeRow, UninvoicedReport,
+    UninvoicedRow,
 };
 use crate::http::{Client, Query};
 use crate::paging::{self, Listing, MAX_LIMIT};
-use crate::validate::{self, MAX_REPORT_DAYS};
+use crate::period::{Dates, Span};
+use crate::validate::MAX_REPORT_DAYS;
 
 /// Most chunks one report may fetch (about 30 years), so that a mistyped year cannot spend the
 /// reports rate limit (100 requests per 15 minutes, docs/harvest-notes.md#rate-limits) on hundreds of requests.
 const MAX_CHUNKS: i64 = 30;
 
 pub fn by_project(query: ReportQuery) -> Result<ProjectTimeReport, Error> {
-    report("/v2/reports/time/projects", query, |from, to, rows| {
-        ProjectTimeReport { from, to, rows }
+    report("/v2/reports/time/projects", query, |range, rows| {
+        ProjectTimeReport {
+            from: range.from.to_string(),
+            to: range.to.to_string(),
+            period: range.period,
+            rows,
+        }
     })
 }
 
 pub fn by_team(query: ReportQuery) -> Result<TeamTimeReport, Error> {
-    report("/v2/reports/time/team", query, |from, to, rows| {
-        TeamTimeReport { from, to, rows }
+    report("/v2/reports/time/team", query, |range, rows| {
+        TeamTimeReport {
+            from: range.from.to_string(),
+            to: range.to.to_string(),
+            period: range.period,
+            rows,
+        }
     })
 }
 
 pub fn by_client(query: ReportQuery) -> Result<ClientTimeReport, Error> {
-    report("/v2/reports/time/clients", query, |from, to, rows| {
-        ClientTimeReport { from, to, rows }
+    report("/v2/reports/time/clients", query, |range, rows| {
+        ClientTimeReport {
+            from: range.from.to_string(),
+            to: range.to.to_string(),
+            period: range.period,
+            rows,
+        }
     })
 }
 
 pub fn by_task(query: ReportQuery) -> Result<TaskTimeReport, Error> {
-    report("/v2/reports/time/tasks", query, |from, to, rows| {
-        TaskTimeReport { from, to, rows }
+    report("/v2/reports/time/tasks", query, |range, rows| {
+        TaskTimeReport {
+            from: range.from.to_string(),
+            to: range.to.to_string(),
+            period: range.period,
+            rows,
+        }
     })
 }
 
@@ -48,23 +70,20 @@ pub fn by_task(query: ReportQuery) -> Result<TaskTimeReport, Error> {
 /// A range of several chunks is then also fetched without fixed fees, and each fee counts once.
 pub fn uninvoiced(query: ReportQuery) -> Result<UninvoicedReport, Error> {
     const ENDPOINT: &str = "/v2/reports/uninvoiced";
-    let full = plan(ENDPOINT, &query)?;
-    let time_only = ReportQuery {
-        include_fixed_fee: Some(false),
-        ..query.clone()
-    };
-    let split = (full.listings.len() > 1 && query.include_fixed_fee != Some(false))
-        .then(|| plan(ENDPOINT, &time_only))
+    let (client, range) = range(&query)?;
+    let full = plan(ENDPOINT, &range, query.include_fixed_fee)?;
+    let split = (full.len() > 1 && query.include_fixed_fee != Some(false))
+        .then(|| plan(ENDPOINT, &range, Some(false)))
         .transpose()?;
-    let client = Client::for_account(query.account_id)?;
-    let chunks = fetch(&client, ENDPOINT, full.listings)?;
+    let chunks = fetch(&client, ENDPOINT, full)?;
     let rows = match split {
-        Some(split) => fees_once(chunks, fetch(&client, ENDPOINT, split.listings)?),
+        Some(split) => fees_once(chunks, fetch(&client, ENDPOINT, split)?),
         None => merge(chunks.into_iter().flatten().collect()),
     };
     Ok(UninvoicedReport {
-        from: full.from,
-        to: full.to,
+        from: range.from.to_string(),
+        to: range.to.to_string(),
+        period: range.period,
         rows,
     })
 }
@@ -73,36 +92,73 @@ pub fn uninvoiced(query: ReportQuery) -> Result<UninvoicedReport, Error> {
 fn report<R: Row, T>(
     endpoint: &str,
     query: ReportQuery,
-    record: fn(String, String, Vec<R>) -> T,
+    record: fn(Range, Vec<R>) -> T,
 ) -> Result<T, Error> {
-    let Plan { from, to, listings } = plan(endpoint, &query)?;
-    let client = Client::for_account(query.account_id)?;
+    let (client, range) = range(&query)?;
+    let listings = plan(endpoint, &range, query.include_fixed_fee)?;
     let chunks = fetch(&client, endpoint, listings)?;
-    Ok(record(
-        from,
-        to,
-        merge(chunks.into_iter().flatten().collect()),
+    Ok(record(range, merge(chunks.into_iter().flatten().collect())))
+}
+
+/// A report's checked dates, and the period they came from.
+struct Range {
+    from: NaiveDate,
+    to: NaiveDate,
+    period: Option<ResolvedPeriod>,
+}
+
+/// The client and dates of a report. Dates given as such are checked before any request; a
+/// period is resolved in the account, then checked likewise.
+fn range(query: &ReportQuery) -> Result<(Client, Range), Error> {
+    let span = Span::required(query.period, query.from.as_deref(), query.to.as_deref())?;
+    if let Some(dates) = span.explicit() {
+        ends(&dates)?;
+    }
+    let client = Client::for_account(query.account_id)?;
+    let dates = span.resolve(&client)?;
+    let (from, to) = ends(&dates)?;
+    Ok((
+        client,
+        Range {
+            from,
+            to,
+            period: dates.resolved,
+        },
     ))
 }
 
-/// A checked report range (as `YYYY-MM-DD`) and the listing of each of its chunks.
-struct Plan {
-    from: String,
-    to: String,
-    listings: Vec<Listing>,
+/// Both ends of a report's dates, within the longest range a report may fetch.
+fn ends(dates: &Dates) -> Result<(NaiveDate, NaiveDate), Error> {
+    let (Some(from), Some(to)) = (dates.from, dates.to) else {
+        return Err(Error::invalid(
+            "from",
+            "a report needs period, or from and to",
+        ));
+    };
+    let last = from.checked_add_signed(TimeDelta::days(MAX_CHUNKS * MAX_REPORT_DAYS - 1));
+    if let Some(last) = last.filter(|last| to > *last) {
+        return Err(Error::invalid(
+            "to",
+            format!(
+                "must be at most {} days ({MAX_CHUNKS} × {MAX_REPORT_DAYS}) after from ({from}), e.g. {last}; \
+                 ask for one period at a time",
+                MAX_CHUNKS * MAX_REPORT_DAYS
+            ),
+        ));
+    }
+    Ok((from, to))
 }
 
-fn plan(endpoint: &str, query: &ReportQuery) -> Result<Plan, Error> {
-    let (from, to, chunks) = chunk_queries(query)?;
-    let listings = chunks
+/// The listing of each chunk of the range.
+fn plan(
+    endpoint: &str,
+    range: &Range,
+    include_fixed_fee: Option<bool>,
+) -> Result<Vec<Listing>, Error> {
+    chunk_queries(range.from, range.to, include_fixed_fee)
         .into_iter()
         .map(|chunk| Listing::new(endpoint, chunk, Some(MAX_LIMIT), None))
-        .collect::<Result<_, _>>()?;
-    Ok(Plan {
-        from: from.to_string(),
-        to: to.to_string(),
-        listings,
-    })
+        .collect()
 }
 
 /// The rows of each chunk, every page of it; more than [`MAX_LIMIT`] is an error, never a cut.
@@ -128,37 +184,17 @@ fn fetch<R: Row>(
         .collect()
 }
 
-/// The checked range and the query of each chunk (`from`, `to`, `include_fixed_fee` if given).
-fn chunk_queries(query: &ReportQuery) -> Result<(NaiveDate, NaiveDate, Vec<Query>), Error> {
-    let from = validate::date("from", &query.from)?;
-    let to = validate::date("to", &query.to)?;
-    if from > to {
-        return Err(Error::invalid(
-            "to",
-            format!("must not be before from ({from}); got {to}"),
-        ));
-    }
-    let last = from.checked_add_signed(TimeDelta::days(MAX_CHUNKS * MAX_REPORT_DAYS - 1));
-    if let Some(last) = last.filter(|last| to > *last) {
-        return Err(Error::invalid(
-            "to",
-            format!(
-                "must be at most {} days ({MAX_CHUNKS} × {MAX_REPORT_DAYS}) after from ({from}), e.g. {last}; \
-                 ask for one period at a time",
-                MAX_CHUNKS * MAX_REPORT_DAYS
-            ),
-        ));
-    }
-    let queries = chunks(from, to)
+/// The query of each chunk (`from`, `to`, `include_fixed_fee` if given).
+fn chunk_queries(from: NaiveDate, to: NaiveDate, include_fixed_fee: Option<bool>) -> Vec<Query> {
+    chunks(from, to)
         .into_iter()
         .map(|(start, end)| {
             Query::new()
                 .set("from", start)
                 .set("to", end)
-                .opt("include_fixed_fee", query.include_fixed_fee)
+                .opt("include_fixed_fee", include_fixed_fee)
         })
-        .collect();
-    Ok((from, to, queries))
+        .collect()
 }
 
 /// Splits `from..=to` into consecutive ranges of at most [`MAX_REPORT_DAYS`] days each,
@@ -295,11 +331,19 @@ mod tests {
 
     fn query(from: &str, to: &str, include_fixed_fee: Option<bool>) -> ReportQuery {
         ReportQuery {
-            from: from.into(),
-            to: to.into(),
+            period: None,
+            from: Some(from.into()),
+            to: Some(to.into()),
             include_fixed_fee,
             account_id: None,
         }
+    }
+
+    /// The dates and chunk queries of a report query, as checked before any request.
+    fn chunk_queries_of(query: &ReportQuery) -> Result<(NaiveDate, NaiveDate, Vec<Query>), Error> {
+        let span = Span::required(query.period, query.from.as_deref(), query.to.as_deref())?;
+        let (from, to) = ends(&span.explicit().unwrap_or_default())?;
+        Ok((from, to, chunk_queries(from, to, query.include_fixed_fee)))
     }
 
     fn field<T>(result: Result<T, Error>) -> Option<String> {
@@ -367,7 +411,7 @@ mod tests {
 
     #[test]
     fn each_chunk_is_queried_with_dashed_dates() -> Result<(), String> {
-        let (from, to, queries) = chunk_queries(&query("2024-01-01", "2025-01-05", Some(true)))
+        let (from, to, queries) = chunk_queries_of(&query("2024-01-01", "2025-01-05", Some(true)))
             .map_err(|e| format!("{e:?}"))?;
         assert_eq!((from, to), (day("2024-01-01")?, day("2025-01-05")?));
         let queries: Vec<&str> = queries.iter().map(Query::as_str).collect();
@@ -378,7 +422,7 @@ mod tests {
                 "from=2024-12-31&to=2025-01-05&include_fixed_fee=true"
             ]
         );
-        let (_, _, plain) = chunk_queries(&query("2026-03-01", "2026-03-31", None))
+        let (_, _, plain) = chunk_queries_of(&query("2026-03-01", "2026-03-31", None))
             .map_err(|e| format!("{e:?}"))?;
         assert_eq!(
             plain.iter().map(Query::as_str).collect::<Vec<_>>(),
@@ -390,25 +434,25 @@ mod tests {
     #[test]
     fn report_ranges_are_checked_before_any_request() {
         assert_eq!(
-            field(chunk_queries(&query("2026-3-1", "2026-03-31", None))).as_deref(),
+            field(chunk_queries_of(&query("2026-3-1", "2026-03-31", None))).as_deref(),
             Some("from")
         );
         assert_eq!(
-            field(chunk_queries(&query("2026-03-01", "", None))).as_deref(),
+            field(chunk_queries_of(&query("2026-03-01", "", None))).as_deref(),
             Some("to")
         );
         assert_eq!(
-            field(chunk_queries(&query("2026-04-01", "2026-03-31", None))).as_deref(),
+            field(chunk_queries_of(&query("2026-04-01", "2026-03-31", None))).as_deref(),
             Some("to")
         );
         assert_eq!(
-            field(chunk_queries(&query("0001-01-01", "9999-12-31", None))).as_deref(),
+            field(chunk_queries_of(&query("0001-01-01", "9999-12-31", None))).as_deref(),
             Some("to")
         );
         // 30 chunks of 365 days: 1997-01-01 + 10949 days is the last day allowed.
-        assert!(chunk_queries(&query("1997-01-01", "2026-12-24", None)).is_ok());
+        assert!(chunk_queries_of(&query("1997-01-01", "2026-12-24", None)).is_ok());
         assert_eq!(
-            field(chunk_queries(&query("1997-01-01", "2026-12-25", None))).as_deref(),
+            field(chunk_queries_of(&query("1997-01-01", "2026-12-25", None))).as_deref(),
             Some("to")
         );
     }

@@ -11,23 +11,23 @@ use crate::company::{self, Timesheet};
 use crate::filters;
 use crate::http::{Client, Query, Request};
 use crate::paging;
+use crate::period::Dates;
 use crate::timezone;
 use crate::validate::{self, TimeOfDay};
 
 const ENDPOINT: &str = "/v2/time_entries";
 
 pub fn list(query: TimeEntryQuery) -> Result<TimeEntryPage, Error> {
-    paging::list(ENDPOINT, list_filters(&query)?, &query)
+    paging::list_dated(ENDPOINT, &query, |dates| list_filters(&query, dates))
 }
 
-fn list_filters(query: &TimeEntryQuery) -> Result<Query, Error> {
-    let (from, to) = validate::date_range(query.from.as_deref(), query.to.as_deref())?;
+fn list_filters(query: &TimeEntryQuery, dates: &Dates) -> Result<Query, Error> {
     let filters = filters::work(query.user_id, query.client_id, query.project_id)?
         .opt("task_id", validate::opt_id("task-id", query.task_id)?)
         .opt("is_billed", query.is_billed)
         .opt("is_running", query.is_running)
-        .opt("from", from)
-        .opt("to", to);
+        .opt("from", dates.from)
+        .opt("to", dates.to);
     filters::updated_since(filters, query.updated_since.as_deref())
 }
 
@@ -288,6 +288,7 @@ mod tests {
     use super::*;
     use crate::company::Clock;
     use crate::http::{Body, Method, Server};
+    use crate::paging::DatedQuery;
 
     const DURATIONS: Timesheet = Timesheet {
         timestamps: false,
@@ -443,6 +444,7 @@ mod tests {
     #[test]
     fn list_sends_its_filters_under_harvests_names() -> Result<(), String> {
         let query = TimeEntryQuery {
+            period: None,
             user_id: Some(1),
             client_id: None,
             project_id: Some(3),
@@ -456,7 +458,10 @@ mod tests {
             continuation: None,
             account_id: None,
         };
-        let filters = list_filters(&query).map_err(|e| format!("{e:?}"))?;
+        let filters = query
+            .given()
+            .and_then(|dates| list_filters(&query, &dates))
+            .map_err(|e| format!("{e:?}"))?;
         assert_eq!(
             filters.as_str(),
             "user_id=1&project_id=3&is_billed=false&from=2026-03-16&to=2026-03-20"

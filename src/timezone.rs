@@ -219,9 +219,20 @@ struct CurrentUser {
 /// Now, in the token's user's zone: one read of `GET /v2/users/me`. `field` is the argument
 /// that would spare it, named when the user's zone is missing or unknown.
 pub fn user_now(client: &Client, field: &str) -> Result<NaiveDateTime, Error> {
+    user_local(client, field).map(|local| local.now)
+}
+
+/// The token's user's wall-clock time, and their zone as Harvest names it.
+pub struct LocalNow {
+    pub now: NaiveDateTime,
+    pub zone: String,
+}
+
+/// As [`user_now`], keeping the zone's name.
+pub fn user_local(client: &Client, field: &str) -> Result<LocalNow, Error> {
     let user: CurrentUser = client.send(&Request::get("/v2/users/me"))?;
     let timezone = user.timezone.unwrap_or_default();
-    local_at(&timezone, wall_clock()?).ok_or_else(|| {
+    let now = local_at(&timezone, wall_clock()?).ok_or_else(|| {
         Error::invalid(
             field,
             format!(
@@ -229,6 +240,10 @@ pub fn user_now(client: &Client, field: &str) -> Result<NaiveDateTime, Error> {
                  so today's date there cannot be told"
             ),
         )
+    })?;
+    Ok(LocalNow {
+        now,
+        zone: timezone,
     })
 }
 

@@ -62,6 +62,7 @@ impl TimeEntryQuery {
             task_id: None,
             is_billed: None,
             is_running: None,
+            period: None,
             from: None,
             to: None,
             updated_since: None,

@@ -15,6 +15,7 @@ mod mcp;
 mod oauth;
 mod paging;
 mod payments;
+mod periods;
 mod projects;
 mod reliability;
 mod reports;

@@ -79,7 +79,14 @@ fn the_python_mcp_sdk_lists_the_catalogue_and_calls_tools_against_the_fake() {
     assert!(init["serverInfo"]["version"].is_string(), "{init}");
     assert!(init["capabilities"]["tools"].is_object(), "{init}");
     let instructions = init["instructions"].as_str().unwrap_or_default();
-    assert!(instructions.contains("call list_accounts first"), "{init}");
+    for hint in [
+        "call list_accounts first",
+        "period: today, this_week",
+        "list_my_project_assignments",
+        "preview_write",
+    ] {
+        assert!(instructions.contains(hint), "{hint}: {init}");
+    }
 
     // tools/list: the catalogue, entry for entry
     let catalogue = HOST.tools().unwrap_or_else(|e| panic!("{e:#}"));

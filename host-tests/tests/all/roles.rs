@@ -1,15 +1,10 @@
 //! Roles and the member's path: a Member finds their projects and tasks and logs time in both
 //! timesheet modes, on their own date; `get-company`; what a Manager sees.
 
-use std::time::Duration;
-
-use chrono::NaiveDateTime;
 use harvest_fake::{self as fake, ids};
-use harvest_host::host::CallOptions;
 use serde_json::json;
-use wasmtime::Store;
 
-use crate::support::{ANCHOR, HOST, Session, method_paths, pairs, query, wit};
+use crate::support::{ANCHOR, HOST, Session, call_at, method_paths, pairs, query, utc, wit};
 use crate::values::{
     entries_query, new_entry, project_query, report_query, task_assignment_query, task_query,
     user_query,
@@ -17,30 +12,6 @@ use crate::values::{
 
 /// The Labs account's copy of a seeded id (the seed offsets every id but time entries by 50,000).
 const LABS: u64 = 50_000;
-
-/// An instant given as UTC `YYYY-MM-DD HH:MM`.
-fn utc(text: &str) -> Duration {
-    let at = NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").expect("instant");
-    Duration::from_secs(u64::try_from(at.and_utc().timestamp()).expect("after 1970"))
-}
-
-/// Calls typed exports with the guest's wall clock stopped at `at`.
-fn call_at<R>(
-    session: &Session,
-    at: Duration,
-    f: impl FnOnce(
-        &harvest_host::host::Exports,
-        &mut Store<harvest_host::host::State>,
-    ) -> wasmtime::Result<R>,
-) -> R {
-    let options = CallOptions {
-        wall_clock: Some(at),
-        ..CallOptions::default()
-    };
-    HOST.call_with(&options, &session.env, f)
-        .unwrap_or_else(|e| panic!("{e:#}"))
-        .0
-}
 
 fn assignments_query(limit: Option<u32>) -> wit::ProjectAssignmentQuery {
     wit::ProjectAssignmentQuery {

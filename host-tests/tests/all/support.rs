@@ -2,10 +2,11 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
+use std::time::Duration;
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use harvest_fake::{self as fake, FakeHarvest, FakeOptions, RecordedRequest};
-use harvest_host::host::{CallRecord, Exports, Host, State};
+use harvest_host::host::{CallOptions, CallRecord, Exports, Host, State};
 use wasmtime::Store;
 
 pub use harvest_host::wit;
@@ -135,4 +136,25 @@ pub fn harvest_host_bin() -> PathBuf {
         path.display()
     );
     path
+}
+
+/// An instant given as UTC `YYYY-MM-DD HH:MM`.
+pub fn utc(text: &str) -> Duration {
+    let at = NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").expect("instant");
+    Duration::from_secs(u64::try_from(at.and_utc().timestamp()).expect("after 1970"))
+}
+
+/// Calls typed exports with the guest's wall clock stopped at `at`.
+pub fn call_at<R>(
+    session: &Session,
+    at: Duration,
+    f: impl FnOnce(&Exports, &mut Store<State>) -> wasmtime::Result<R>,
+) -> R {
+    let options = CallOptions {
+        wall_clock: Some(at),
+        ..CallOptions::default()
+    };
+    HOST.call_with(&options, &session.env, f)
+        .unwrap_or_else(|e| panic!("{e:#}"))
+        .0
 }

@@ -57,8 +57,9 @@ pub fn project_query(limit: Option<u32>) -> wit::ProjectQuery {
 
 pub fn report_query(from: &str, to: &str) -> wit::ReportQuery {
     wit::ReportQuery {
-        from: from.into(),
-        to: to.into(),
+        period: None,
+        from: Some(from.into()),
+        to: Some(to.into()),
         include_fixed_fee: None,
         account_id: None,
     }
@@ -122,6 +123,7 @@ pub fn invoice_query() -> wit::InvoiceQuery {
         client_id: None,
         project_id: None,
         state: None,
+        period: None,
         from: None,
         to: None,
         updated_since: None,
@@ -215,6 +217,7 @@ pub fn expense_query() -> wit::ExpenseQuery {
         client_id: None,
         project_id: None,
         is_billed: None,
+        period: None,
         from: None,
         to: None,
         updated_since: None,

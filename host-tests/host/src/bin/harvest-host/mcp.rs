@@ -23,9 +23,17 @@ use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt};
 use serde_json::Value;
 
 const INSTRUCTIONS: &str = "Harvest time tracking and invoicing: time entries and timers, \
-projects, tasks, clients, invoices and payments, reports. When the access token may reach \
-several Harvest accounts, call list_accounts first and pass the chosen account_id to the other \
-tools. Dates are YYYY-MM-DD; hours are decimal.";
+projects, tasks, clients, invoices and payments, reports, and computed answers (summarize_time, \
+team_time_status, overdue invoices). When the access token may reach several Harvest accounts, \
+call list_accounts first and pass the chosen account_id to the other tools. Dates: pass a \
+natural period (period: today, this_week, last_month, this_quarter, last_30_days, ...) rather \
+than computing from/to yourself; it is resolved in the user's time zone and the account's week \
+start, and the answer echoes the dates. Most people who log time are Members, who may not list \
+projects, tasks, clients or users: use list_my_project_assignments (or find_by_name) to find \
+project and task ids, and a forbidden error's use_instead names the tool to call. Before a write \
+a person should approve (deleting, changing an invoice), call preview_write with the same \
+arguments to show the exact requests; create_time_entry refuses an identical entry made in the \
+last 10 minutes unless allow_duplicate is true. Hours are decimal; money adds up per currency.";
 
 /// Serves the component at `path` on stdin and stdout until the client closes the connection.
 ///
