@@ -72,3 +72,22 @@ impl TimeEntryQuery {
         }
     }
 }
+
+impl TimeTotalsQuery {
+    /// Every time entry the token may see from `from` to `to`, grouped by `group_by`.
+    pub fn between(from: &str, to: &str, group_by: Vec<Grouping>) -> TimeTotalsQuery {
+        TimeTotalsQuery {
+            period: None,
+            from: Some(from.to_string()),
+            to: Some(to.to_string()),
+            user_id: None,
+            project_id: None,
+            client_id: None,
+            task_id: None,
+            is_billed: None,
+            billable: None,
+            group_by,
+            account_id: None,
+        }
+    }
+}

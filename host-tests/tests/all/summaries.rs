@@ -161,19 +161,8 @@ fn laid_out() -> (Session, Vec<Laid>) {
 }
 
 fn query(group_by: Vec<Grouping>) -> wit::TimeTotalsQuery {
-    wit::TimeTotalsQuery {
-        period: None,
-        from: Some((ANCHOR - Days::new(70)).to_string()),
-        to: Some(ANCHOR.to_string()),
-        user_id: None,
-        project_id: None,
-        client_id: None,
-        task_id: None,
-        is_billed: None,
-        billable: None,
-        group_by,
-        account_id: None,
-    }
+    let from = (ANCHOR - Days::new(70)).to_string();
+    wit::TimeTotalsQuery::between(&from, &ANCHOR.to_string(), group_by)
 }
 
 /// `summarize-time` of this week by project, on a Wednesday.

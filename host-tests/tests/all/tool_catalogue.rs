@@ -479,7 +479,7 @@ fn harvest_host_prints_the_catalogue_and_calls_tools_by_either_name() {
     let component = component.to_string_lossy();
     let (code, catalogue) = run(&["tools", "--component", &component]);
     assert_eq!(code, Some(0));
-    assert_eq!(catalogue.as_array().map(Vec::len), Some(30));
+    assert_eq!(catalogue.as_array().map(Vec::len), Some(32));
     assert_eq!(catalogue[0]["name"], "list_accounts");
     assert_eq!(catalogue[0]["input_schema"]["type"], "object");
 
