@@ -19,7 +19,8 @@ use crate::validate;
 /// The fields of a time entry a summary needs; serde skips the rest.
 #[derive(Deserialize)]
 pub(crate) struct Entry {
-    pub spent_date: String,
+    #[serde(deserialize_with = "day")]
+    spent_date: NaiveDate,
     pub user: Named,
     project: Named,
     client: EntryClient,
@@ -42,6 +43,12 @@ struct EntryClient {
     id: u64,
     name: String,
     currency: Option<String>,
+}
+
+/// A `YYYY-MM-DD` date; anything else makes the page unreadable rather than misfiled.
+fn day<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<NaiveDate, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(serde::de::Error::custom)
 }
 
 impl Entry {
@@ -174,7 +181,7 @@ impl Summary {
     }
 
     fn add(&mut self, entry: Entry) {
-        let day = NaiveDate::parse_from_str(&entry.spent_date, "%Y-%m-%d").unwrap_or_default();
+        let day = entry.spent_date;
         let mut keys = Vec::with_capacity(self.groupings.len());
         for (level, grouping) in self.groupings.iter().enumerate() {
             let (key, name) = match grouping {
