@@ -38,5 +38,6 @@ pub mod wit {
     pub use super::harvest::tools::preview::*;
     pub use super::harvest::tools::projects::*;
     pub use super::harvest::tools::reports::*;
+    pub use super::harvest::tools::summaries::*;
     pub use super::harvest::tools::time::*;
 }

@@ -237,7 +237,7 @@ mod tests {
 
     #[test]
     fn every_generated_tool_has_a_coherent_effect_and_valid_schemas() {
-        assert_eq!(TOOLS.len(), 32);
+        assert_eq!(TOOLS.len(), 34);
         for entry in TOOLS {
             let effect = &entry.effect;
             let read = matches!(effect.access, Access::Read);

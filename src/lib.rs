@@ -41,7 +41,9 @@ mod reports;
 // `preview-write` takes; only the catalogue shapes results.
 #[cfg_attr(not(feature = "host-interfaces"), allow(dead_code))]
 mod schema;
+mod summaries;
 mod tasks;
+mod team_status;
 mod time_entries;
 mod timezone;
 mod users;
@@ -160,6 +162,12 @@ impl bindings::Guest for Component {
     }
     fn preview_write(tool: String, arguments: String) -> Result<WritePreview, Error> {
         preview::preview_write(tool, arguments)
+    }
+    fn summarize_time(query: TimeTotalsQuery) -> Result<TimeTotals, Error> {
+        summaries::summarize(query)
+    }
+    fn team_time_status(query: TeamStatusQuery) -> Result<TeamTimeStatus, Error> {
+        team_status::status(query)
     }
 }
 

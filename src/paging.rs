@@ -185,7 +185,47 @@ fn decode_continuation<'c>(
     Ok((skip, path))
 }
 
-/// Collects up to the listing's limit, following `links.next` on the API origin only.
+/// Collects up to the listing's limit, following `links.next` on the API origin only (see
+/// [`walk`]).
+pub fn collect<T: DeserializeOwned>(client: &Client, listing: Listing) -> Result<Page<T>, Error> {
+    let mut items = Vec::new();
+    let end = walk(client, listing, |item| items.push(item))?;
+    Ok(Page {
+        items,
+        total: end.total,
+        has_more: end.has_more,
+        continuation: end.continuation,
+    })
+}
+
+/// Hands every item of the list at `endpoint` to `each` as its page arrives, keeping only the
+/// pages in flight, so that what the caller keeps is all the memory used. Returns Harvest's
+/// count. Reads every page, as [`collect`] would with no limit.
+pub fn for_each<T: DeserializeOwned>(
+    client: &Client,
+    endpoint: &str,
+    query: Query,
+    each: impl FnMut(T),
+) -> Result<Option<u64>, Error> {
+    let listing = Listing {
+        first: Request::<()>::get(endpoint)
+            .query(query.set("per_page", MAX_PER_PAGE))
+            .path_and_query(),
+        skip: 0,
+        limit: usize::MAX,
+        resumed: false,
+    };
+    walk(client, listing, each).map(|end| end.total)
+}
+
+/// Where a list ended: what a [`Page`] says besides its items.
+struct End {
+    total: Option<u64>,
+    has_more: bool,
+    continuation: Option<String>,
+}
+
+/// Takes up to the listing's limit, handing each item to `take`.
 ///
 /// Page-numbered lists are read ahead: once a page says how many pages there are, the pages the
 /// limit still needs are requested together (up to `HARVEST_PAGE_CONCURRENCY` at a time) at the
@@ -193,10 +233,15 @@ fn decode_continuation<'c>(
 /// A page whose `links.next` differs from the prediction ends the read-ahead, and the list is
 /// followed from that link one page at a time. Cursor-paginated lists are always followed one
 /// page at a time.
-pub fn collect<T: DeserializeOwned>(client: &Client, listing: Listing) -> Result<Page<T>, Error> {
+fn walk<T: DeserializeOwned>(
+    client: &Client,
+    listing: Listing,
+    take: impl FnMut(T),
+) -> Result<End, Error> {
     let concurrency = client.config.policy.page_concurrency;
     let mut collector = Collector {
-        items: Vec::new(),
+        take,
+        taken: 0,
         total: None,
         seen: HashSet::new(),
         limit: listing.limit,
@@ -223,15 +268,17 @@ pub fn collect<T: DeserializeOwned>(client: &Client, listing: Listing) -> Result
             }
         }
         match step {
-            Step::Done(page) => return Ok(page),
+            Step::Done(end) => return Ok(end),
             Step::More(next) => path = next,
         }
     }
 }
 
-/// What collecting has gathered so far.
-struct Collector<T> {
-    items: Vec<T>,
+/// What taking a list has seen so far.
+struct Collector<F> {
+    /// Where each item taken goes.
+    take: F,
+    taken: usize,
     total: Option<u64>,
     /// Every page path requested, to catch a pagination loop.
     seen: HashSet<String>,
@@ -242,17 +289,17 @@ struct Collector<T> {
     status: u16,
 }
 
-/// Where collecting goes after a page.
-enum Step<T> {
+/// Where taking goes after a page.
+enum Step {
     /// The path of the next page to take.
     More(String),
-    Done(Page<T>),
+    Done(End),
 }
 
-impl<T> Collector<T> {
+impl<F> Collector<F> {
     /// How many more items the limit wants once `coming` more have been taken.
     fn wanted(&self, coming: usize) -> usize {
-        self.limit.saturating_sub(self.items.len() + coming)
+        self.limit.saturating_sub(self.taken.saturating_add(coming))
     }
 
     /// Records that `path` is about to be taken; a path taken twice is a pagination loop.
@@ -268,34 +315,38 @@ impl<T> Collector<T> {
 
     /// Takes the items of the page at `path` (less the first `skip`) up to the limit, and says
     /// where to go next.
-    fn absorb(
+    fn absorb<T>(
         &mut self,
         client: &Client,
         path: &str,
         skip: usize,
         answer: Answer<Envelope<T>>,
-    ) -> Result<Step<T>, Error> {
+    ) -> Result<Step, Error>
+    where
+        F: FnMut(T),
+    {
         let (status, page) = (answer.status, answer.value);
         self.status = status;
         self.total = self.total.or(page.total_entries);
         let page_len = page.items.len();
-        let wanted = self.limit.saturating_sub(self.items.len());
-        let before = self.items.len();
-        self.items
-            .extend(page.items.into_iter().skip(skip).take(wanted));
-        let consumed = skip + (self.items.len() - before);
+        let wanted = self.limit.saturating_sub(self.taken);
+        let mut consumed = skip.min(page_len);
+        for item in page.items.into_iter().skip(skip).take(wanted) {
+            (self.take)(item);
+            self.taken += 1;
+            consumed += 1;
+        }
         let next = match page.next {
             Some(next) => Some(next_path(client, status, &next)?),
             None => None,
         };
-        if self.items.len() >= self.limit {
+        if self.taken >= self.limit {
             let continuation = if consumed < page_len {
                 Some(encode_continuation(consumed, path))
             } else {
                 next.map(|next| encode_continuation(0, &next))
             };
-            return Ok(Step::Done(Page {
-                items: std::mem::take(&mut self.items),
+            return Ok(Step::Done(End {
                 total: self.total,
                 has_more: continuation.is_some(),
                 continuation,
@@ -311,19 +362,18 @@ impl<T> Collector<T> {
                 // The pages ended short of Harvest's own count: never hand that on as complete.
                 if let Some(total) = self
                     .total
-                    .filter(|t| !self.resumed && (self.items.len() as u64) < *t)
+                    .filter(|t| !self.resumed && (self.taken as u64) < *t)
                 {
                     return Err(Error::unreadable(
                         status,
                         format!(
                             "Harvest counted {total} records but its pages held {}; the list is \
                              incomplete, try again",
-                            self.items.len()
+                            self.taken
                         ),
                     ));
                 }
-                Ok(Step::Done(Page {
-                    items: std::mem::take(&mut self.items),
+                Ok(Step::Done(End {
                     total: self.total,
                     has_more: false,
                     continuation: None,
@@ -331,18 +381,19 @@ impl<T> Collector<T> {
             }
         }
     }
-}
 
-impl<T: DeserializeOwned> Collector<T> {
     /// Requests the pages at `paths` together and takes them in order, each only if the page
     /// before it links to it. Returns where to go after the last page taken. An error on any
     /// page taken is the answer: nothing partial is returned.
-    fn fetch_ahead(
+    fn fetch_ahead<T: DeserializeOwned>(
         &mut self,
         client: &Client,
         paths: &[String],
         concurrency: usize,
-    ) -> Result<Step<T>, Error> {
+    ) -> Result<Step, Error>
+    where
+        F: FnMut(T),
+    {
         let requests: Vec<Request<Envelope<T>>> =
             paths.iter().map(|p| Request::get(p.as_str())).collect();
         let mut step = None;

@@ -172,6 +172,7 @@ fn run(cli: &Cli, path: &PathBuf) -> Result<String> {
             ))
             .native(format!("{requests} requests")),
         );
+        rows.push(summarize(&host, &env, &fake, entries, cli.runs)?);
     }
 
     fake.set_latency(LATENCY);
@@ -221,6 +222,54 @@ fn run(cli: &Cli, path: &PathBuf) -> Result<String> {
     rows.extend(mcp_bench::rows(path, &project_env)?);
     rows.push(silent_upstream(&host)?);
     Ok(render(&rows, cli))
+}
+
+/// `summarize-time` over the same seeded entries, per user and project: its time and peak
+/// guest memory, which stays that of a few pages however many entries there are.
+fn summarize(
+    host: &Host,
+    env: &[(String, String)],
+    fake: &FakeHarvest,
+    entries: u32,
+    runs: usize,
+) -> Result<Row> {
+    eprintln!("summarizing {entries} time entries…");
+    let query = wit::TimeTotalsQuery::between(
+        "2000-01-01",
+        "2100-12-31",
+        vec![wit::Grouping::User, wit::Grouping::Project],
+    );
+    let mut record = CallRecord::default();
+    let mut requests = 0;
+    let mut times = Vec::new();
+    for run in 0..=runs {
+        fake.clear_requests();
+        let started = Instant::now();
+        let (summary, call) = host.call(env, |h, s| h.call_summarize_time(s, &query))?;
+        let elapsed = started.elapsed();
+        let summary = summary.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        if summary.entries != u64::from(entries) {
+            bail!(
+                "summarize-time counted {} of {entries} entries",
+                summary.entries
+            );
+        }
+        requests = fake.requests().len();
+        record = call;
+        if run > 0 {
+            times.push(elapsed);
+        }
+    }
+    times.sort();
+    let median = times.get(times.len() / 2).copied().unwrap_or_default();
+    Ok(Row::new(format!(
+        "summarize-time over {entries} time entries, per user and project (time; HTTP requests, peak guest memory)"
+    ))
+    .component(format!(
+        "{}; {requests} requests, {:.1} MiB",
+        ms(median),
+        record.peak_memory_bytes as f64 / MIB
+    )))
 }
 
 /// A Harvest that never sends response headers, with the default settings: the time the

@@ -43,7 +43,7 @@ pub use self::harvest::tools::common::{
 #[allow(ambiguous_glob_reexports, unused_imports)]
 pub use self::harvest::tools::{
     accounts::*, clients::*, common::*, company::*, expenses::*, invoices::*, lookup::*,
-    preview::*, projects::*, reports::*, time::*,
+    preview::*, projects::*, reports::*, summaries::*, time::*,
 };
 /// A tool as the component's catalogue describes it.
 pub use self::host_world::exports::harvest::tools::catalogue::{Access, Annotations, Tool};
@@ -69,6 +69,25 @@ impl TimeEntryQuery {
             updated_since: None,
             limit,
             continuation: None,
+            account_id: None,
+        }
+    }
+}
+
+impl TimeTotalsQuery {
+    /// Every time entry the token may see from `from` to `to`, grouped by `group_by`.
+    pub fn between(from: &str, to: &str, group_by: Vec<Grouping>) -> TimeTotalsQuery {
+        TimeTotalsQuery {
+            period: None,
+            from: Some(from.to_string()),
+            to: Some(to.to_string()),
+            user_id: None,
+            project_id: None,
+            client_id: None,
+            task_id: None,
+            is_billed: None,
+            billable: None,
+            group_by,
             account_id: None,
         }
     }

@@ -25,6 +25,7 @@ mod reports;
 mod roles;
 mod rounding;
 mod sandbox;
+mod summaries;
 mod time_entries;
 mod tool_catalogue;
 mod tools_only;

@@ -91,8 +91,8 @@ fn the_python_mcp_sdk_lists_the_catalogue_and_calls_tools_against_the_fake() {
     // tools/list: the catalogue, entry for entry
     let catalogue = HOST.tools().unwrap_or_else(|e| panic!("{e:#}"));
     let listed = report["tools"].as_array().cloned().unwrap_or_default();
-    assert_eq!(listed.len(), 32);
-    assert_eq!(catalogue.len(), 32);
+    assert_eq!(listed.len(), 34);
+    assert_eq!(catalogue.len(), 34);
     let mut with_output_schema = 0;
     for (tool, entry) in listed.iter().zip(&catalogue) {
         assert_eq!(tool["name"], entry.name.as_str());

@@ -59,7 +59,7 @@ fn every_tool_export_is_in_the_catalogue_and_nothing_else() {
         .map(|name| name.replace('-', "_"))
         .collect();
     let mut names: Vec<String> = tools().into_iter().map(|tool| tool.name).collect();
-    assert_eq!(names.len(), 32);
+    assert_eq!(names.len(), 34);
     exports.sort();
     names.sort();
     assert_eq!(names, exports);
@@ -89,6 +89,8 @@ fn entries_carry_a_title_a_description_for_a_model_and_their_effect() {
             "invoice_report",
             "find_",
             "preview_",
+            "summarize_time",
+            "team_time_status",
         ]
         .iter()
         .any(|prefix| tool.name.starts_with(prefix));
@@ -262,6 +264,14 @@ pub(crate) fn examples(session: &Session) -> Vec<(&'static str, Value)> {
         (
             "preview_write",
             json!({"tool": "delete_time_entry", "arguments": {"time_entry_id": stopped[4]}}),
+        ),
+        (
+            "summarize_time",
+            json!({"from": "2026-03-01", "to": today, "group_by": ["user", "project"], "billable": true}),
+        ),
+        (
+            "team_time_status",
+            json!({"from": "2026-03-16", "to": today}),
         ),
     ]
 }
@@ -479,7 +489,7 @@ fn harvest_host_prints_the_catalogue_and_calls_tools_by_either_name() {
     let component = component.to_string_lossy();
     let (code, catalogue) = run(&["tools", "--component", &component]);
     assert_eq!(code, Some(0));
-    assert_eq!(catalogue.as_array().map(Vec::len), Some(32));
+    assert_eq!(catalogue.as_array().map(Vec::len), Some(34));
     assert_eq!(catalogue[0]["name"], "list_accounts");
     assert_eq!(catalogue[0]["input_schema"]["type"], "object");
 
