@@ -4,17 +4,18 @@
 //! `harvest-host demo` prints them against the fake Harvest; host tests check the numbers in
 //! [`Answers`] against the fake's data and against data they lay out.
 //!
-//! Money is never added across currencies: every total is per currency. Weeks start on the
-//! account's `week_start_day`, which [`week_start`] alone supplies.
+//! Money is never added across currencies: every total is per currency. Dates come from
+//! natural periods, which the component resolves with the account's week start and the user's
+//! time zone; each request says how many tool calls it took.
 
 use std::collections::BTreeMap;
 use std::io::Write;
 
 use anyhow::{Context, Result, anyhow, bail};
-use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use chrono::{Datelike, NaiveDate, Weekday};
 use serde_json::{Value, json};
 
-use crate::host::{Host, error_text};
+use crate::host::{CallOptions, Host, error_text};
 
 /// What the five answers said, in numbers.
 #[derive(Debug)]
@@ -33,6 +34,7 @@ pub struct Answers {
 #[derive(Debug)]
 pub struct Logged {
     pub entry_id: u64,
+    pub user_id: u64,
     pub project_id: u64,
     pub task_id: u64,
     pub hours: f64,
@@ -72,9 +74,10 @@ pub struct OpenInvoice {
     pub currency: String,
     pub amount: f64,
     pub due_amount: f64,
+    /// What payments have covered.
+    pub paid: f64,
     pub due_date: NaiveDate,
     pub overdue: bool,
-    pub payments: usize,
 }
 
 #[derive(Debug)]
@@ -89,19 +92,23 @@ pub struct TeamMonth {
     pub idle: Vec<u64>,
 }
 
-/// An agent's session: tool calls through the dispatcher, each shown as it is made.
+/// An agent's session: tool calls through the dispatcher, each shown as it is made, with the
+/// guest's clock at noon UTC of the demo's today.
 struct Agent<'a> {
     host: &'a Host,
     env: &'a [(String, String)],
+    options: CallOptions,
     out: &'a mut dyn Write,
+    calls: usize,
 }
 
 impl Agent<'_> {
     fn call(&mut self, tool: &str, arguments: Value) -> Result<Value> {
         writeln!(self.out, "  → {tool} {arguments}")?;
-        let (outcome, _) = self
-            .host
-            .call_tool(self.env, tool, &arguments.to_string())?;
+        self.calls += 1;
+        let (outcome, _) =
+            self.host
+                .call_tool_with(&self.options, self.env, tool, &arguments.to_string())?;
         match outcome {
             Ok(text) => serde_json::from_str(&text).with_context(|| format!("{tool} answered")),
             Err(error) => bail!("{tool}: {}", error_text(&error)),
@@ -113,25 +120,48 @@ impl Agent<'_> {
         Ok(())
     }
 
-    fn task(&mut self, number: u32, prompt: &str) -> Result<()> {
+    /// Starts a request; returns the number of calls made so far, for [`Agent::done`].
+    fn task(&mut self, number: u32, prompt: &str) -> Result<usize> {
         writeln!(self.out, "\n{number}. \"{prompt}\"")?;
+        Ok(self.calls)
+    }
+
+    fn done(&mut self, since: usize) -> Result<()> {
+        let calls = self.calls - since;
+        writeln!(self.out, "  ({calls} tool call{})", if calls == 1 { "" } else { "s" })?;
         Ok(())
     }
 }
 
-/// Plays the five tasks for the user the configuration names, "today" being `today`.
+/// Plays the five tasks for the user the configuration names, "today" being `today` (the
+/// guest's clock is set to noon UTC that day, so periods resolve to it).
 pub fn run(
     host: &Host,
     env: &[(String, String)],
     today: NaiveDate,
     out: &mut dyn Write,
 ) -> Result<Answers> {
-    let mut agent = Agent { host, env, out };
+    let noon = today
+        .and_hms_opt(12, 0, 0)
+        .and_then(|t| u64::try_from(t.and_utc().timestamp()).ok())
+        .ok_or_else(|| anyhow!("{today} is out of range"))?;
+    let options = CallOptions {
+        wall_clock: Some(std::time::Duration::from_secs(noon)),
+        ..CallOptions::default()
+    };
+    let mut agent = Agent {
+        host,
+        env,
+        options,
+        out,
+        calls: 0,
+    };
     let logged = log_time(&mut agent, today)?;
-    let week = my_week(&mut agent, today)?;
-    let invoice = invoice_last_month(&mut agent, today)?;
-    let (open_invoices, outstanding, overdue) = open_invoices(&mut agent, today)?;
-    let team = team_month(&mut agent, today)?;
+    let week = my_week(&mut agent, logged.user_id)?;
+    let invoice = invoice_last_month(&mut agent)?;
+    let (open_invoices, outstanding, overdue) = open_invoices(&mut agent)?;
+    let team = team_month(&mut agent)?;
+    writeln!(agent.out, "\n{} tool calls in all.", agent.calls)?;
     Ok(Answers {
         logged,
         week,
@@ -147,22 +177,6 @@ pub fn run(
 pub fn parse_weekday(name: &str) -> Result<Weekday> {
     name.parse::<Weekday>()
         .map_err(|_| anyhow!("{name:?} is not a day of the week"))
-}
-
-/// The first day of the account's week, from `get_company`'s `week_start_day` (Harvest's
-/// default, Monday, when the account does not say).
-fn week_start(agent: &mut Agent) -> Result<Weekday> {
-    let company = agent.call("get_company", json!({}))?;
-    match company["week_start_day"].as_str() {
-        Some(day) => parse_weekday(day),
-        None => Ok(Weekday::Mon),
-    }
-}
-
-/// The first day of the week that contains `day`, weeks starting on `start`.
-pub fn week_of(day: NaiveDate, start: Weekday) -> NaiveDate {
-    let back = (7 + day.weekday().num_days_from_monday() - start.num_days_from_monday()) % 7;
-    day - Duration::days(back.into())
 }
 
 /// `amount` with two decimals and thousands separators, and its currency: `1,234.50 USD`.
@@ -193,137 +207,125 @@ fn per_currency(sums: &BTreeMap<String, f64>) -> String {
     parts.join(" and ")
 }
 
+/// The dates an answer's echoed period stood for.
+fn period_dates(answer: &Value, key: &str) -> Result<(NaiveDate, NaiveDate)> {
+    let period = &answer[key];
+    let date = |field: &str| -> Result<NaiveDate> {
+        text(&period[field])
+            .parse()
+            .with_context(|| format!("the answer's {key}.{field}: {period}"))
+    };
+    Ok((date("from")?, date("to")?))
+}
+
 fn log_time(agent: &mut Agent, today: NaiveDate) -> Result<Logged> {
-    agent.task(
+    let since = agent.task(
         1,
         "Show me my projects and their tasks, then log 1.5 hours of design review today.",
     )?;
-    let me = agent.call("get_current_user", json!({}))?;
-    let projects = agent.call("list_projects", json!({"activity": "active"}))?;
-    for project in &items(&projects) {
+    // The projects the user can log time to, with their tasks: every role may ask.
+    let assignments = agent.call("list_my_project_assignments", json!({}))?;
+    let assignments = items(&assignments);
+    for assignment in &assignments {
+        let tasks: Vec<String> = assignment["task_assignments"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|t| {
+                let billable = if t["billable"] == true {
+                    ""
+                } else {
+                    " (non-billable)"
+                };
+                format!("{}{billable}", text(&t["task"]["name"]))
+            })
+            .collect();
         agent.say(format!(
-            "{:<28} {}",
-            text(&project["name"]),
-            text(&project["client"]["name"])
+            "{:<28} {:<24} {}",
+            text(&assignment["project"]["name"]),
+            text(&assignment["client"]["name"]),
+            tasks.join(", ")
         ))?;
     }
-    let projects = items(&projects);
-    let project = projects
+    let tasks_of = |a: &Value| a["task_assignments"].as_array().cloned().unwrap_or_default();
+    let design = |t: &Value| t["billable"] == true && text(&t["task"]["name"]).contains("Design");
+    let (project, task) = assignments
         .iter()
-        .find(|p| p["is_billable"] == true)
-        .or_else(|| projects.first())
-        .ok_or_else(|| anyhow!("the account has no active project"))?;
-    let project_id = number(&project["id"])?;
-    let assignments = agent.call(
-        "list_project_task_assignments",
-        json!({"project_id": project_id, "activity": "active"}),
-    )?;
-    let tasks: Vec<String> = items(&assignments)
-        .iter()
-        .map(|a| {
-            let billable = if a["billable"] == true {
-                ""
-            } else {
-                " (non-billable)"
-            };
-            format!("{}{billable}", text(&a["task"]["name"]))
+        .find_map(|a| tasks_of(a).into_iter().find(design).map(|t| (a.clone(), t)))
+        .or_else(|| {
+            let a = assignments.first()?;
+            tasks_of(a).into_iter().next().map(|t| (a.clone(), t))
         })
-        .collect();
-    agent.say(format!(
-        "{} tasks: {}",
-        text(&project["name"]),
-        tasks.join(", ")
-    ))?;
-    let assignments = items(&assignments);
-    let billable = |a: &&Value| a["billable"] == true;
-    let assignment = assignments
-        .iter()
-        .filter(billable)
-        .find(|a| text(&a["task"]["name"]).contains("Design"))
-        .or_else(|| assignments.iter().find(billable))
-        .or_else(|| assignments.first())
-        .ok_or_else(|| anyhow!("the project has no task"))?;
-    let task_id = number(&assignment["task"]["id"])?;
+        .ok_or_else(|| anyhow!("the user has no project with a task to log time to"))?;
+    let project_id = number(&project["project"]["id"])?;
+    let task_id = number(&task["task"]["id"])?;
+    // No date: the component logs it for today in the user's time zone.
     let entry = agent.call(
         "create_time_entry",
-        json!({"project_id": project_id, "task_id": task_id, "spent_date": today.to_string(),
-               "duration": "1.5", "notes": "Design review", "user_id": me["id"]}),
+        json!({"project_id": project_id, "task_id": task_id, "duration": "1.5",
+               "notes": "Design review"}),
     )?;
     let hours = entry["hours"].as_f64().unwrap_or_default();
     agent.say(format!(
-        "Logged {hours:.2} h for {} {} on {} / {} today ({today}), entry {}.",
-        text(&me["first_name"]),
-        text(&me["last_name"]),
+        "Logged {hours:.2} h for {} on {} / {} for {}, entry {}.",
+        text(&entry["user"]["name"]),
         text(&entry["project"]["name"]),
         text(&entry["task"]["name"]),
+        text(&entry["spent_date"]),
         entry["id"]
     ))?;
+    if text(&entry["spent_date"]) != today.to_string() {
+        bail!("the entry is for {}, not today ({today})", entry["spent_date"]);
+    }
+    agent.done(since)?;
     Ok(Logged {
         entry_id: number(&entry["id"])?,
+        user_id: number(&entry["user"]["id"])?,
         project_id,
         task_id,
         hours,
     })
 }
 
-fn my_week(agent: &mut Agent, today: NaiveDate) -> Result<Week> {
-    agent.task(2, "How many hours did I log this week, per project?")?;
-    let from = week_of(today, week_start(agent)?);
-    let me = agent.call("get_current_user", json!({}))?;
-    let user_id = number(&me["id"])?;
-    let entries = all(
-        agent,
-        "list_time_entries",
-        json!({
-            "user_id": user_id, "from": from.to_string(), "to": today.to_string()
-        }),
+fn my_week(agent: &mut Agent, user_id: u64) -> Result<Week> {
+    let since = agent.task(2, "How many hours did I log this week, per project?")?;
+    let summary = agent.call(
+        "summarize_time",
+        json!({"period": "this_week", "user_id": user_id, "group_by": ["project"]}),
     )?;
+    let (from, to) = period_dates(&summary, "period")?;
     let mut per_project: BTreeMap<u64, f64> = BTreeMap::new();
-    let mut names: BTreeMap<u64, String> = BTreeMap::new();
-    let mut rounded_total = 0.0;
-    for entry in &entries {
-        let project = number(&entry["project"]["id"])?;
-        let hours = entry["hours"].as_f64().unwrap_or_default();
-        *per_project.entry(project).or_default() += hours;
-        rounded_total += entry["rounded_hours"].as_f64().unwrap_or(hours);
-        names.insert(project, text(&entry["project"]["name"]).to_string());
+    for group in summary["groups"].as_array().into_iter().flatten() {
+        let key = &group["keys"][0];
+        let hours = group["hours"].as_f64().unwrap_or_default();
+        per_project.insert(number(&key["id"])?, hours);
+        agent.say(format!("{:<28} {hours:>6.2} h", text(&key["name"])))?;
     }
-    for (project, hours) in &per_project {
-        let name = names.get(project).map_or("-", String::as_str);
-        agent.say(format!("{name:<28} {hours:>6.2} h"))?;
-    }
-    let total = per_project.values().sum();
+    let total = summary["hours"].as_f64().unwrap_or_default();
+    let rounded_total = summary["rounded_hours"].as_f64().unwrap_or_default();
     agent.say(format!(
         "{:<28} {total:>6.2} h tracked ({rounded_total:.2} h after the account's rounding) in {} \
-         entries, {} {from} to {today}",
+         entries, {} {from} to {} {to}",
         "Total",
-        entries.len(),
+        summary["entries"],
         from.weekday(),
+        to.weekday(),
     ))?;
+    agent.done(since)?;
     Ok(Week {
         user_id,
         from,
-        to: today,
+        to,
         per_project,
         total,
         rounded_total,
     })
 }
 
-fn invoice_last_month(agent: &mut Agent, today: NaiveDate) -> Result<NewInvoice> {
-    let to = today.with_day(1).unwrap_or(today) - Duration::days(1);
-    let from = to.with_day(1).unwrap_or(to);
-    agent.task(
-        3,
-        &format!(
-            "Invoice the client with the most unbilled time for {}.",
-            from.format("%B %Y")
-        ),
-    )?;
-    let report = agent.call(
-        "invoice_report",
-        json!({"from": from.to_string(), "to": to.to_string()}),
-    )?;
+fn invoice_last_month(agent: &mut Agent) -> Result<NewInvoice> {
+    let since = agent.task(3, "Invoice the client with the most unbilled time for last month.")?;
+    let report = agent.call("invoice_report", json!({"period": "last_month"}))?;
+    let (from, to) = period_dates(&report, "period")?;
     let rows = report["rows"].as_array().cloned().unwrap_or_default();
     // The biggest client by unbilled hours: amounts in different currencies do not compare.
     // A client's amounts are summed per currency.
@@ -352,22 +354,34 @@ fn invoice_last_month(agent: &mut Agent, today: NaiveDate) -> Result<NewInvoice>
         projects: project_ids,
     } = unbilled;
     agent.say(format!(
-        "{client_name} has {unbilled_hours:.2} h uninvoiced on {} project(s), {} with expenses.",
+        "{client_name} has {unbilled_hours:.2} h uninvoiced on {} project(s) from {from} to {to}, \
+         {} with expenses.",
         project_ids.len(),
         per_currency(&amounts)
     ))?;
-    let invoice = agent.call(
-        "create_invoice",
-        json!({
-            "client_id": client_id,
-            "subject": format!("Services, {}", from.format("%B %Y")),
-            "payment_term": "net30",
-            "import": {"project_ids": project_ids,
-                       "time": {"summary": "task", "from": from.to_string(), "to": to.to_string()},
-                       "expenses": {"summary": "category", "from": from.to_string(),
-                                    "to": to.to_string()}}
-        }),
+    let arguments = json!({
+        "client_id": client_id,
+        "subject": format!("Services, {}", from.format("%B %Y")),
+        "payment_term": "net30",
+        "import": {"project_ids": project_ids,
+                   "time": {"summary": "task", "from": from.to_string(), "to": to.to_string()},
+                   "expenses": {"summary": "category", "from": from.to_string(),
+                                "to": to.to_string()}}
+    });
+    // What the person approves before anything is written.
+    let preview = agent.call(
+        "preview_write",
+        json!({"tool": "create_invoice", "arguments": arguments}),
     )?;
+    for request in preview["requests"].as_array().into_iter().flatten() {
+        agent.say(format!(
+            "Would send: {} {} {}",
+            text(&request["method"]),
+            text(&request["path"]),
+            request["body"].as_str().unwrap_or_default()
+        ))?;
+    }
+    let invoice = agent.call("create_invoice", arguments)?;
     let lines = invoice["line_items"]
         .as_array()
         .cloned()
@@ -406,6 +420,7 @@ fn invoice_last_month(agent: &mut Agent, today: NaiveDate) -> Result<NewInvoice>
         money(amount, &currency),
         text(&invoice["due_date"])
     ))?;
+    agent.done(since)?;
     Ok(NewInvoice {
         invoice_id: number(&invoice["id"])?,
         client_id,
@@ -435,24 +450,29 @@ type OpenInvoices = (
     BTreeMap<String, f64>,
 );
 
-fn open_invoices(agent: &mut Agent, today: NaiveDate) -> Result<OpenInvoices> {
-    agent.task(4, "Which invoices are still open, and which are overdue?")?;
-    let invoices = all(agent, "list_invoices", json!({"state": "open"}))?;
+fn open_invoices(agent: &mut Agent) -> Result<OpenInvoices> {
+    let since = agent.task(4, "Which invoices are still open, and which are overdue?")?;
+    // One call: each invoice says what is paid and whether it is overdue in the user's today,
+    // and the answer totals them per currency.
+    let page = agent.call("list_invoices", json!({"state": "open", "limit": 2000}))?;
+    if page["has_more"] == true {
+        bail!("more than 2,000 open invoices: the totals would leave some out");
+    }
     let mut answers = Vec::new();
-    for invoice in &invoices {
-        let id = number(&invoice["id"])?;
-        let payments = all(agent, "list_invoice_payments", json!({"invoice_id": id}))?;
+    for invoice in items(&page) {
         let amount = invoice["amount"].as_f64().unwrap_or_default();
         let due_amount = invoice["due_amount"].as_f64().unwrap_or_default();
+        let paid = invoice["paid_amount"].as_f64().unwrap_or_default();
         let currency = text(&invoice["currency"]).to_string();
         let due_date: NaiveDate = text(&invoice["due_date"]).parse()?;
-        let overdue = due_date < today;
-        let paid = money(amount - due_amount, &currency);
-        let status = match (payments.len(), overdue) {
-            (0, false) => "unpaid".to_string(),
-            (0, true) => "unpaid, OVERDUE".to_string(),
-            (n, false) => format!("{n} payment(s), {paid} paid"),
-            (n, true) => format!("{n} payment(s), {paid} paid, OVERDUE"),
+        let overdue = invoice["is_overdue"] == true;
+        let status = match (paid > 0.0, invoice["days_overdue"].as_u64()) {
+            (false, None) => "unpaid".to_string(),
+            (false, Some(days)) => format!("unpaid, OVERDUE by {days} day(s)"),
+            (true, None) => format!("{} paid", money(paid, &currency)),
+            (true, Some(days)) => {
+                format!("{} paid, OVERDUE by {days} day(s)", money(paid, &currency))
+            }
         };
         agent.say(format!(
             "#{:<8} {:<24} {:>14}, {:>14} due on {due_date}: {status}",
@@ -462,22 +482,24 @@ fn open_invoices(agent: &mut Agent, today: NaiveDate) -> Result<OpenInvoices> {
             money(due_amount, &currency),
         ))?;
         answers.push(OpenInvoice {
-            id,
+            id: number(&invoice["id"])?,
             currency,
             amount,
             due_amount,
+            paid,
             due_date,
             overdue,
-            payments: payments.len(),
         });
     }
-    // Totals per currency: a USD and a EUR amount are never added together.
+    // The answer's totals are per currency: a USD and a EUR amount are never added together.
     let mut outstanding: BTreeMap<String, f64> = BTreeMap::new();
     let mut overdue: BTreeMap<String, f64> = BTreeMap::new();
-    for invoice in &answers {
-        *outstanding.entry(invoice.currency.clone()).or_default() += invoice.due_amount;
-        if invoice.overdue {
-            *overdue.entry(invoice.currency.clone()).or_default() += invoice.due_amount;
+    for totals in page["totals"].as_array().into_iter().flatten() {
+        let currency = text(&totals["currency"]).to_string();
+        outstanding.insert(currency.clone(), totals["due"].as_f64().unwrap_or_default());
+        let late = totals["overdue"].as_f64().unwrap_or_default();
+        if late > 0.0 {
+            overdue.insert(currency, late);
         }
     }
     agent.say(format!(
@@ -486,83 +508,64 @@ fn open_invoices(agent: &mut Agent, today: NaiveDate) -> Result<OpenInvoices> {
         per_currency(&outstanding),
         per_currency(&overdue)
     ))?;
+    agent.done(since)?;
     Ok((answers, outstanding, overdue))
 }
 
-fn team_month(agent: &mut Agent, today: NaiveDate) -> Result<TeamMonth> {
-    let from = today.with_day(1).unwrap_or(today);
-    agent.task(
+fn team_month(agent: &mut Agent) -> Result<TeamMonth> {
+    let since = agent.task(
         5,
         "This month's team report: hours per person and project, and who logged nothing.",
     )?;
-    let period = json!({"from": from.to_string(), "to": today.to_string()});
-    // Report rows are per subject and currency: a person billing in two currencies has two.
-    let team = agent.call("time_report_by_team", period.clone())?;
-    let per_person = hours_per(&team, "user_id", "user_name")?;
-    for (hours, name) in per_person.values() {
-        agent.say(format!("{name:<28} {hours:>7.2} h"))?;
+    let summary = agent.call(
+        "summarize_time",
+        json!({"period": "this_month", "group_by": ["user", "project"]}),
+    )?;
+    let (from, to) = period_dates(&summary, "period")?;
+    let mut per_person: BTreeMap<u64, f64> = BTreeMap::new();
+    let mut per_project: BTreeMap<u64, f64> = BTreeMap::new();
+    for group in summary["groups"].as_array().into_iter().flatten() {
+        let (user, project) = (&group["keys"][0], &group["keys"][1]);
+        let hours = group["hours"].as_f64().unwrap_or_default();
+        *per_person.entry(number(&user["id"])?).or_default() += hours;
+        *per_project.entry(number(&project["id"])?).or_default() += hours;
+        agent.say(format!(
+            "{:<24} {:<28} {hours:>7.2} h",
+            text(&user["name"]),
+            text(&project["name"])
+        ))?;
     }
-    let projects = agent.call("time_report_by_project", period)?;
-    let per_project = hours_per(&projects, "project_id", "project_name")?;
-    for (hours, name) in per_project.values() {
-        agent.say(format!("{name:<28} {hours:>7.2} h"))?;
-    }
-    let per_person: BTreeMap<u64, f64> = per_person.into_iter().map(|(k, v)| (k, v.0)).collect();
-    let per_project: BTreeMap<u64, f64> = per_project.into_iter().map(|(k, v)| (k, v.0)).collect();
-    agent.say("(report hours are rounded hours, as Harvest's reports count them)")?;
-    let users = all(agent, "list_users", json!({"activity": "active"}))?;
+    let status = agent.call("team_time_status", json!({"period": "this_month"}))?;
     let mut idle = Vec::new();
-    for user in &users {
-        let id = number(&user["id"])?;
-        // Someone without time may have no row, or a row of zero hours.
-        if per_person.get(&id).is_none_or(|hours| *hours <= 0.0) {
-            idle.push(id);
+    for person in status["people"].as_array().into_iter().flatten() {
+        let name = text(&person["name"]);
+        let (hours, capacity) = (
+            person["hours"].as_f64().unwrap_or_default(),
+            person["capacity_hours"].as_f64().unwrap_or_default(),
+        );
+        if person["logged_nothing"] == true {
+            idle.push(number(&person["user_id"])?);
+            agent.say(format!("No time this month: {name} (capacity so far {capacity:.2} h)"))?;
+        } else if person["shortfall_hours"].as_f64() > Some(0.0) {
             agent.say(format!(
-                "No time this month: {} {}",
-                text(&user["first_name"]),
-                text(&user["last_name"])
+                "Below capacity: {name}, {hours:.2} of {capacity:.2} h so far"
             ))?;
         }
     }
-    let total: f64 = per_person.values().sum();
+    let total: f64 = summary["hours"].as_f64().unwrap_or_default();
     agent.say(format!(
-        "{total:.2} h by {} people on {} projects, {from} to {today}.",
+        "{total:.2} h by {} people on {} projects, {from} to {to}.",
         per_person.len(),
         per_project.len()
     ))?;
+    agent.done(since)?;
     Ok(TeamMonth {
         from,
-        to: today,
+        to,
         per_person,
         per_project,
         idle,
     })
-}
-
-/// A report's total hours per subject id, with the subject's name.
-fn hours_per(report: &Value, id: &str, name: &str) -> Result<BTreeMap<u64, (f64, String)>> {
-    let mut sums: BTreeMap<u64, (f64, String)> = BTreeMap::new();
-    for row in report["rows"].as_array().into_iter().flatten() {
-        let sum = sums.entry(number(&row[id])?).or_default();
-        sum.0 += row["total_hours"].as_f64().unwrap_or_default();
-        sum.1 = text(&row[name]).to_string();
-    }
-    Ok(sums)
-}
-
-/// Every item of a list tool, following its continuations.
-fn all(agent: &mut Agent, tool: &str, mut arguments: Value) -> Result<Vec<Value>> {
-    let mut collected = Vec::new();
-    loop {
-        let page = agent.call(tool, arguments.clone())?;
-        collected.extend(items(&page));
-        match page["continuation"].as_str() {
-            Some(continuation) if page["has_more"] == true => {
-                arguments["continuation"] = json!(continuation);
-            }
-            _ => return Ok(collected),
-        }
-    }
 }
 
 fn items(page: &Value) -> Vec<Value> {

@@ -378,8 +378,19 @@ impl Host {
         name: &str,
         arguments: &str,
     ) -> Result<(std::result::Result<String, wit::Error>, CallRecord)> {
+        self.call_tool_with(&CallOptions::default(), env, name, arguments)
+    }
+
+    /// As [`Host::call_tool`], with per-call host settings.
+    pub fn call_tool_with(
+        &self,
+        options: &CallOptions,
+        env: &[(String, String)],
+        name: &str,
+        arguments: &str,
+    ) -> Result<(std::result::Result<String, wit::Error>, CallRecord)> {
         self.require_host_interfaces()?;
-        self.call(env, |harvest, store| {
+        self.call_with(options, env, |harvest, store| {
             harvest
                 .harvest_tools_catalogue()
                 .call_call(store, name, arguments)

@@ -75,6 +75,10 @@ fn the_demo_answers_the_five_requests_with_the_fakes_numbers() {
         );
     }
     assert!(transcript.contains("→ create_invoice"), "{transcript}");
+    // The fewest calls: assignments and the entry; one summary; the uninvoiced report, the
+    // preview and the invoice; one list of invoices; a summary and the team's status.
+    assert_eq!(transcript.matches("  → ").count(), 9, "{transcript}");
+    assert!(transcript.contains("9 tool calls in all."), "{transcript}");
 
     let state = session.fake.state();
     let account = state.account(fake::ACCOUNT_ID).expect("account");
@@ -98,9 +102,10 @@ fn the_demo_answers_the_five_requests_with_the_fakes_numbers() {
     let week = &answers.week;
     assert_eq!(week.user_id, ids::ADA);
     assert_eq!(week.from, monday_of(ANCHOR));
+    assert_eq!(week.to, week.from + chrono::Duration::days(6));
     let mine: Vec<&TimeEntry> = live
         .iter()
-        .filter(|e| e.user.id == ids::ADA && e.spent_date >= week.from && e.spent_date <= ANCHOR)
+        .filter(|e| e.user.id == ids::ADA && e.spent_date >= week.from && e.spent_date <= week.to)
         .collect();
     assert_hours(&week.per_project, &sum_by(&mine, |e| e.project.id), "week");
     assert!(close(week.total, mine.iter().map(|e| e.hours).sum()));
@@ -175,11 +180,13 @@ fn the_demo_answers_the_five_requests_with_the_fakes_numbers() {
         assert_eq!(got.due_amount, expected.due_amount);
         assert_eq!(got.due_date, expected.due_date);
         assert_eq!(got.overdue, expected.due_date < ANCHOR);
-        let payments = account
+        let paid: f64 = account
             .payments
             .iter()
-            .filter(|p| p.invoice_id == expected.id);
-        assert_eq!(got.payments, payments.count());
+            .filter(|p| p.invoice_id == expected.id)
+            .map(|p| p.amount)
+            .sum();
+        assert!((got.paid - paid).abs() < 0.005, "{} vs {paid}", got.paid);
     }
     assert!(
         listed
@@ -196,7 +203,7 @@ fn the_demo_answers_the_five_requests_with_the_fakes_numbers() {
     let team = &answers.team;
     let month: Vec<&TimeEntry> = live
         .iter()
-        .filter(|e| e.spent_date >= team.from && e.spent_date <= ANCHOR)
+        .filter(|e| e.spent_date >= team.from && e.spent_date <= team.to)
         .collect();
     assert_hours(&team.per_person, &sum_by(&month, |e| e.user.id), "person");
     assert_hours(
