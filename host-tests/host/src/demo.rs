@@ -373,7 +373,7 @@ fn invoice_last_month(agent: &mut Agent) -> Result<NewInvoice> {
         "preview_write",
         json!({"tool": "create_invoice", "arguments": arguments}),
     )?;
-    for request in preview["requests"].as_array().into_iter().flatten() {
+    for request in preview["writes"].as_array().into_iter().flatten() {
         agent.say(format!(
             "Would send: {} {} {}",
             text(&request["method"]),
