@@ -6,7 +6,7 @@ use chrono::{Datelike, Months, NaiveDate, TimeDelta, Weekday};
 use crate::bindings::wit::{Error, Period, ResolvedPeriod};
 use crate::company;
 use crate::http::Client;
-use crate::timezone;
+use crate::timezone::{self, CurrentUser};
 use crate::validate;
 
 /// What a tool was asked for: a period, or explicit dates. Checked without any request.
@@ -124,8 +124,13 @@ impl Calendar {
     /// Reads the account's week start (`GET /v2/company`), the user's zone (`GET /v2/users/me`)
     /// and the WASI wall clock.
     pub fn read(client: &Client) -> Result<Calendar, Error> {
+        Calendar::of_user(client, &timezone::current_user(client)?)
+    }
+
+    /// As [`Calendar::read`], with the user's profile already read.
+    pub fn of_user(client: &Client, user: &CurrentUser) -> Result<Calendar, Error> {
         let week_start = company::week_start(client)?;
-        let local = timezone::user_local(client, "period")?;
+        let local = user.local_now("period")?;
         Ok(Calendar {
             today: local.now.date(),
             week_start,

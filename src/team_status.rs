@@ -7,18 +7,14 @@ use chrono::{Datelike, NaiveDate, Weekday};
 use serde::Deserialize;
 
 use crate::bindings::wit::{Error, Period, PersonStatus, TeamStatusQuery, TeamTimeStatus};
-use crate::http::{Client, Query, Request};
+use crate::http::{Client, Query};
 use crate::paging;
 use crate::period::{Calendar, Span};
 use crate::summaries::{self, Entry};
+use crate::timezone;
 
 /// The roles that may list users (docs/harvest-notes.md#permissions).
 const LISTING_ROLES: [&str; 2] = ["administrator", "manager"];
-
-#[derive(Deserialize)]
-struct Me {
-    access_roles: Option<Vec<String>>,
-}
 
 /// The fields of a user the status needs.
 #[derive(Deserialize)]
@@ -44,7 +40,7 @@ pub fn status(query: TeamStatusQuery) -> Result<TeamTimeStatus, Error> {
     };
     let span = Span::required(period, query.from.as_deref(), query.to.as_deref())?;
     let client = Client::for_account(query.account_id)?;
-    let me: Me = client.send(&Request::get("/v2/users/me"))?;
+    let me = timezone::current_user(&client)?;
     if let Some(roles) = &me.access_roles
         && !roles
             .iter()
@@ -57,7 +53,7 @@ pub fn status(query: TeamStatusQuery) -> Result<TeamTimeStatus, Error> {
             Some("summarize-time"),
         ));
     }
-    let calendar = Calendar::read(&client)?;
+    let calendar = Calendar::of_user(&client, &me)?;
     let dates = span.resolve_in(&calendar);
     let (Some(from), Some(to)) = (dates.from, dates.to) else {
         return Err(Error::internal("the period has no dates"));

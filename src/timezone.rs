@@ -216,6 +216,8 @@ pub fn wall_clock() -> Result<i64, Error> {
 pub struct CurrentUser {
     pub id: u64,
     timezone: Option<String>,
+    /// `administrator`, `manager`, `member` and the finer manager permissions.
+    pub access_roles: Option<Vec<String>>,
 }
 
 /// One read of `GET /v2/users/me`.
@@ -255,13 +257,14 @@ impl CurrentUser {
     }
 }
 
-/// Now in the token's user's zone, and the zone: one read of `GET /v2/users/me`.
-pub fn user_local(client: &Client, field: &str) -> Result<LocalNow, Error> {
-    let user = current_user(client)?;
-    Ok(LocalNow {
-        now: user.now(field)?,
-        zone: user.zone().to_string(),
-    })
+impl CurrentUser {
+    /// Now in the user's zone, and the zone's name.
+    pub fn local_now(&self, field: &str) -> Result<LocalNow, Error> {
+        Ok(LocalNow {
+            now: self.now(field)?,
+            zone: self.zone().to_string(),
+        })
+    }
 }
 
 /// Today in the token's user's zone, for results that depend on it and no argument replaces:

@@ -128,7 +128,11 @@ impl Agent<'_> {
 
     fn done(&mut self, since: usize) -> Result<()> {
         let calls = self.calls - since;
-        writeln!(self.out, "  ({calls} tool call{})", if calls == 1 { "" } else { "s" })?;
+        writeln!(
+            self.out,
+            "  ({calls} tool call{})",
+            if calls == 1 { "" } else { "s" }
+        )?;
         Ok(())
     }
 }
@@ -247,7 +251,12 @@ fn log_time(agent: &mut Agent, today: NaiveDate) -> Result<Logged> {
             tasks.join(", ")
         ))?;
     }
-    let tasks_of = |a: &Value| a["task_assignments"].as_array().cloned().unwrap_or_default();
+    let tasks_of = |a: &Value| {
+        a["task_assignments"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    };
     let design = |t: &Value| t["billable"] == true && text(&t["task"]["name"]).contains("Design");
     let (project, task) = assignments
         .iter()
@@ -275,7 +284,10 @@ fn log_time(agent: &mut Agent, today: NaiveDate) -> Result<Logged> {
         entry["id"]
     ))?;
     if text(&entry["spent_date"]) != today.to_string() {
-        bail!("the entry is for {}, not today ({today})", entry["spent_date"]);
+        bail!(
+            "the entry is for {}, not today ({today})",
+            entry["spent_date"]
+        );
     }
     agent.done(since)?;
     Ok(Logged {
@@ -323,7 +335,10 @@ fn my_week(agent: &mut Agent, user_id: u64) -> Result<Week> {
 }
 
 fn invoice_last_month(agent: &mut Agent) -> Result<NewInvoice> {
-    let since = agent.task(3, "Invoice the client with the most unbilled time for last month.")?;
+    let since = agent.task(
+        3,
+        "Invoice the client with the most unbilled time for last month.",
+    )?;
     let report = agent.call("invoice_report", json!({"period": "last_month"}))?;
     let (from, to) = period_dates(&report, "period")?;
     let rows = report["rows"].as_array().cloned().unwrap_or_default();
@@ -545,7 +560,9 @@ fn team_month(agent: &mut Agent) -> Result<TeamMonth> {
         );
         if person["logged_nothing"] == true {
             idle.push(number(&person["user_id"])?);
-            agent.say(format!("No time this month: {name} (capacity so far {capacity:.2} h)"))?;
+            agent.say(format!(
+                "No time this month: {name} (capacity so far {capacity:.2} h)"
+            ))?;
         } else if person["shortfall_hours"].as_f64() > Some(0.0) {
             agent.say(format!(
                 "Below capacity: {name}, {hours:.2} of {capacity:.2} h so far"
