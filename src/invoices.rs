@@ -18,7 +18,8 @@ use crate::period::Dates;
 use crate::timezone;
 use crate::validate;
 
-/// Lists the invoices, then reads today once for all of them (docs/harvest-notes.md#invoices).
+/// Lists the invoices, then reads today once for all of them, unless resolving the period did
+/// (docs/harvest-notes.md#invoices).
 pub fn list(query: InvoiceQuery) -> Result<InvoicePage, Error> {
     let dated = paging::collect_dated::<WireInvoice>("/v2/invoices", &query, |dates| {
         list_filters(&query, dates)
@@ -27,8 +28,12 @@ pub fn list(query: InvoiceQuery) -> Result<InvoicePage, Error> {
         client,
         page,
         period,
+        calendar,
     } = dated;
-    let today = timezone::user_today(&client)?;
+    let today = match calendar {
+        Some(calendar) => calendar.today,
+        None => timezone::user_today(&client)?,
+    };
     let items: Vec<Invoice> = page.items.into_iter().map(|w| w.on(today)).collect();
     Ok(InvoicePage {
         totals: totals(&items),

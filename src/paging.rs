@@ -11,7 +11,7 @@ use serde::{Deserialize, Deserializer};
 
 use crate::bindings::wit::{self, Error, ResolvedPeriod};
 use crate::http::{Answer, Client, Query, Request};
-use crate::period::{Dates, Span};
+use crate::period::{Calendar, Dates, Span};
 
 pub const DEFAULT_LIMIT: u32 = 500;
 pub const MAX_LIMIT: u32 = 100_000;
@@ -519,6 +519,8 @@ pub struct DatedPage<T> {
     pub client: Client,
     pub page: Page<T>,
     pub period: Option<ResolvedPeriod>,
+    /// The user's calendar, when resolving the period read it.
+    pub calendar: Option<Calendar>,
 }
 
 /// As [`list_dated`], for a list tool that builds its page record itself.
@@ -536,19 +538,22 @@ pub fn collect_dated<T: DeserializeOwned>(
         query.continuation(),
     )?;
     let client = Client::for_account(query.account_id())?;
-    let (listing, period) = match (span, query.continuation()) {
+    let (listing, calendar) = match (span, query.continuation()) {
         (Span::Period(_), None) => {
-            let dates = span.resolve(&client)?;
+            let calendar = Calendar::read(&client)?;
+            let dates = span.resolve_in(&calendar);
             let listing = Listing::new(endpoint, filters(&dates)?, query.limit(), None)?;
-            (listing, dates.resolved)
+            (listing, Some((calendar, dates.resolved)))
         }
         _ => (listing, None),
     };
     let page = collect(&client, listing)?;
+    let (calendar, period) = calendar.unzip();
     Ok(DatedPage {
         client,
         page,
-        period,
+        period: period.flatten(),
+        calendar,
     })
 }
 

@@ -140,9 +140,7 @@ impl Calendar {
 
     /// The first day of the week that holds `day`.
     pub fn week_of(&self, day: NaiveDate) -> NaiveDate {
-        let back =
-            (day.weekday().num_days_from_monday() + 7 - self.week_start.num_days_from_monday()) % 7;
-        day - TimeDelta::days(i64::from(back))
+        week_of(day, self.week_start)
     }
 
     /// The first and last day of `period`, both inclusive. Today comes from the wall clock
@@ -170,6 +168,12 @@ impl Calendar {
             Period::Last30Days => (today - days(29), today),
         }
     }
+}
+
+/// The first day of the week that holds `day`, weeks starting on `week_start`.
+pub fn week_of(day: NaiveDate, week_start: Weekday) -> NaiveDate {
+    let back = (day.weekday().num_days_from_monday() + 7 - week_start.num_days_from_monday()) % 7;
+    day - TimeDelta::days(i64::from(back))
 }
 
 fn first_of_month(day: NaiveDate) -> NaiveDate {

@@ -4,16 +4,17 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, NaiveDate, Weekday};
 use serde::Deserialize;
 
 use crate::bindings::wit::{
     CurrencyAmounts, Error, GroupKey, Grouping, TimeGroup, TimeTotals, TimeTotalsQuery,
 };
+use crate::company;
 use crate::filters;
 use crate::http::{Client, Query};
 use crate::paging;
-use crate::period::{Calendar, Span};
+use crate::period::{self, Calendar, Span};
 use crate::validate;
 
 /// The fields of a time entry a summary needs; serde skips the rest.
@@ -85,15 +86,20 @@ fn parse(query: &TimeTotalsQuery) -> Result<(Vec<Grouping>, Span, Query), Error>
 pub fn summarize(query: TimeTotalsQuery) -> Result<TimeTotals, Error> {
     let (groupings, span, filters) = parse(&query)?;
     let client = Client::for_account(query.account_id)?;
-    // The week grouping needs the account's week start, which the calendar has.
-    let calendar = if query.period.is_some() || groupings.contains(&Grouping::Week) {
-        Some(Calendar::read(&client)?)
-    } else {
-        None
+    // A period needs the calendar (the account's week and the user's today); the week grouping
+    // needs only the week start, which the calendar has when it was read.
+    let (dates, week_start) = match span {
+        Span::Period(_) => {
+            let calendar = Calendar::read(&client)?;
+            (span.resolve_in(&calendar), Some(calendar.week_start))
+        }
+        Span::Dates { .. } => (span.resolve(&client)?, None),
     };
-    let dates = match &calendar {
-        Some(calendar) => span.resolve_in(calendar),
-        None => span.resolve(&client)?,
+    let week_start = match week_start {
+        Some(day) => day,
+        None if groupings.contains(&Grouping::Week) => company::week_start(&client)?,
+        // Not used without the week grouping.
+        None => Weekday::Mon,
     };
     let (Some(from), Some(to)) = (dates.from, dates.to) else {
         return Err(Error::internal("the period has no dates"));
@@ -101,7 +107,7 @@ pub fn summarize(query: TimeTotalsQuery) -> Result<TimeTotals, Error> {
     let filters = filters
         .set("from", from.to_string())
         .set("to", to.to_string());
-    let mut summary = Summary::new(groupings.clone(), calendar);
+    let mut summary = Summary::new(groupings.clone(), week_start);
     paging::for_each(&client, "/v2/time_entries", filters, |entry: Entry| {
         if query.billable.is_none_or(|b| b == entry.billable) {
             summary.add(entry);
@@ -162,7 +168,8 @@ impl Sums {
 /// Entries added up so far, per group and in all.
 struct Summary {
     groupings: Vec<Grouping>,
-    calendar: Option<Calendar>,
+    /// The account's first day of the week, for the week grouping.
+    week_start: Weekday,
     groups: HashMap<Vec<Key>, Sums>,
     total: Sums,
     /// The last name seen of each (grouping, id).
@@ -170,10 +177,10 @@ struct Summary {
 }
 
 impl Summary {
-    fn new(groupings: Vec<Grouping>, calendar: Option<Calendar>) -> Summary {
+    fn new(groupings: Vec<Grouping>, week_start: Weekday) -> Summary {
         Summary {
             groupings,
-            calendar,
+            week_start,
             groups: HashMap::new(),
             total: Sums::default(),
             names: HashMap::new(),
@@ -194,7 +201,7 @@ impl Summary {
                     continue;
                 }
                 Grouping::Week => {
-                    let first = self.calendar.as_ref().map_or(day, |c| c.week_of(day));
+                    let first = period::week_of(day, self.week_start);
                     keys.push(Key::Day(first));
                     continue;
                 }
@@ -343,7 +350,7 @@ mod tests {
                 "billable":{billable},"billable_rate":100.0,"cost_rate":50.0,"notes":"x"}}"#
             ))
         };
-        let mut summary = Summary::new(vec![Grouping::User], None);
+        let mut summary = Summary::new(vec![Grouping::User], Weekday::Mon);
         summary.add(make(1, 0.1, 0.25, true, "USD"));
         summary.add(make(2, 1.0, 1.0, true, "EUR"));
         summary.add(make(2, 0.2, 0.25, false, "USD"));

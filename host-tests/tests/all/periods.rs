@@ -140,11 +140,21 @@ fn expenses_invoices_and_reports_take_periods_too() {
         period: week,
         ..invoice_query()
     };
+    session.clear();
     let page = call_at(&session, at, |h, s| h.call_list_invoices(s, &q)).expect("invoices");
     assert_echo(&page.period, wit::Period::ThisWeek, from, to);
     assert_eq!(
         sent_dates(&session, "/v2/invoices"),
         (from.into(), to.into())
+    );
+    // The period's calendar gives the overdue flags their today: the profile is read once.
+    assert_eq!(
+        crate::support::method_paths(&session.requests()),
+        [
+            ("GET", "/v2/users/me"),
+            ("GET", "/v2/company"),
+            ("GET", "/v2/invoices")
+        ]
     );
 
     let q = wit::ReportQuery {
@@ -228,4 +238,30 @@ fn a_period_with_dates_or_a_report_without_either_is_refused_before_any_request(
         "{error:?}"
     );
     assert!(session.requests().is_empty(), "{:#?}", session.requests());
+}
+
+#[test]
+fn weeks_of_explicit_dates_need_the_accounts_week_start_but_not_the_users_zone() {
+    let session = in_zone(fake::GLOBAL_TOKEN, fake::GLOBAL_ACCOUNT_ID, PACIFIC);
+    session.clear();
+    let q = wit::TimeTotalsQuery::between("2026-03-01", "2026-03-31", vec![wit::Grouping::Week]);
+    let summary = session
+        .call(|h, s| h.call_summarize_time(s, &q))
+        .expect("summary");
+    assert!(summary.period.is_none());
+    let requests = session.requests();
+    let paths: Vec<&str> = requests.iter().map(|r| r.path.as_str()).collect();
+    assert_eq!(paths.first(), Some(&"/v2/company"), "{paths:?}");
+    assert!(
+        paths.iter().skip(1).all(|p| *p == "/v2/time_entries"),
+        "{paths:?}"
+    );
+    // The account's weeks start on Sunday, and 1 March 2026 is a Sunday.
+    let mut weeks: Vec<&str> = summary
+        .groups
+        .iter()
+        .filter_map(|g| g.keys.first().map(|k| k.name.as_str()))
+        .collect();
+    weeks.sort();
+    assert_eq!(weeks.first(), Some(&"2026-03-01"), "{weeks:?}");
 }
