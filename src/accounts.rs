@@ -1,23 +1,25 @@
 //! Harvest ID accounts (docs/harvest-notes.md#accounts): which accounts a token reaches, and
 //! choosing one.
 
-use serde::Deserialize;
+use crate::json::json_record;
 
 use crate::bindings::wit::{Account, AccountList, Error, Identity};
 use crate::config::{ACCOUNT_ID, Config};
 use crate::http::{Client, Request, Server};
 
-#[derive(Deserialize)]
-struct AccountsAnswer {
-    user: Identity,
-    accounts: Vec<WireAccount>,
+json_record! {
+    struct AccountsAnswer {
+        user: Identity,
+        accounts: Vec<WireAccount>,
+    }
 }
 
-#[derive(Deserialize)]
-struct WireAccount {
-    id: u64,
-    name: String,
-    product: String,
+json_record! {
+    struct WireAccount {
+        id: u64,
+        name: String,
+        product: String,
+    }
 }
 
 pub fn list_accounts() -> Result<AccountList, Error> {

@@ -11,13 +11,13 @@
 wit_bindgen::generate!({
     path: "wit",
     world: "harvest",
-    additional_derives: [serde::Serialize, serde::Deserialize],
+    additional_derives: [serde::Serialize],
 });
 #[cfg(feature = "host-interfaces")]
 wit_bindgen::generate!({
     path: "wit",
     world: "harvest-host",
-    additional_derives: [serde::Serialize, serde::Deserialize],
+    additional_derives: [serde::Serialize],
 });
 
 /// Every type of the WIT package, whichever interface defines it. The interfaces that `use`
@@ -41,3 +41,7 @@ pub mod wit {
     pub use super::harvest::tools::summaries::*;
     pub use super::harvest::tools::time::*;
 }
+
+// Every record and enum of the tools' interfaces read from JSON (`src/json.rs`).
+use crate::json::{json_enum, json_record};
+include!(concat!(env!("OUT_DIR"), "/from_json.rs"));

@@ -1,30 +1,31 @@
 //! Company settings (docs/harvest-notes.md#company): the `get-company` tool, and how the account
 //! tracks time, which logging time needs.
 
+use crate::json::json_record;
 use chrono::Weekday;
-use serde::Deserialize;
 
 use crate::bindings::wit::{Company, Error, Feature, TimesheetMode};
 use crate::http::{Client, Request};
 
-/// `GET /v2/company` as Harvest answers it. Only `name` is required: every setting may be
-/// missing or null, and an unknown one is ignored.
-#[derive(Deserialize)]
-pub(crate) struct Settings {
-    name: String,
-    week_start_day: Option<String>,
-    wants_timestamp_timers: Option<bool>,
-    clock: Option<String>,
-    time_format: Option<String>,
-    date_format: Option<String>,
-    currency_code_display: Option<String>,
-    currency_symbol_display: Option<String>,
-    weekly_capacity: Option<u32>,
-    invoice_feature: Option<bool>,
-    expense_feature: Option<bool>,
-    estimate_feature: Option<bool>,
-    approval_feature: Option<bool>,
-    team_feature: Option<bool>,
+json_record! {
+    /// `GET /v2/company` as Harvest answers it. Only `name` is required: every setting may be
+    /// missing or null, and an unknown one is ignored.
+    pub(crate) struct Settings {
+        name: String,
+        week_start_day: Option<String>,
+        wants_timestamp_timers: Option<bool>,
+        clock: Option<String>,
+        time_format: Option<String>,
+        date_format: Option<String>,
+        currency_code_display: Option<String>,
+        currency_symbol_display: Option<String>,
+        weekly_capacity: Option<u32>,
+        invoice_feature: Option<bool>,
+        expense_feature: Option<bool>,
+        estimate_feature: Option<bool>,
+        approval_feature: Option<bool>,
+        team_feature: Option<bool>,
+    }
 }
 
 fn settings_request() -> Request<Settings> {
@@ -117,11 +118,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn settings_become_the_company_record() -> Result<(), serde_json::Error> {
+    fn settings_become_the_company_record() -> Result<(), String> {
         let json = r#"{"name":"Acme","week_start_day":"Sunday","wants_timestamp_timers":true,
             "clock":"24h","time_format":"hours_minutes","weekly_capacity":126000,
             "invoice_feature":true,"expense_feature":false,"team_feature":true,"plan_type":"x"}"#;
-        let settings: Settings = serde_json::from_str(json)?;
+        let settings: Settings = crate::json::decode(json.as_bytes())?;
         assert_eq!(
             settings.timesheet(),
             Timesheet {

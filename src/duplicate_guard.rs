@@ -4,8 +4,8 @@
 //! task; an entry with the same time and notes created in the last ten minutes (on the WASI wall
 //! clock) refuses the create.
 
+use crate::json::json_record;
 use chrono::DateTime;
-use serde::Deserialize;
 
 use crate::bindings::wit::{DuplicateEntry, Error};
 use crate::http::{Client, Query};
@@ -35,22 +35,23 @@ pub struct Candidate<'a> {
     pub notes: Option<&'a str>,
 }
 
-/// An entry as the guard reads it; nothing else of it matters here.
-#[derive(Deserialize)]
-struct Existing {
-    id: u64,
-    user: Option<UserRef>,
-    hours: Option<f64>,
-    started_time: Option<String>,
-    notes: Option<String>,
-    #[serde(default)]
-    is_running: bool,
-    created_at: Option<String>,
+json_record! {
+    /// An entry as the guard reads it; nothing else of it matters here.
+    struct Existing {
+        id: u64,
+        user: Option<UserRef>,
+        hours: Option<f64>,
+        started_time: Option<String>,
+        notes: Option<String>,
+        is_running: bool = default,
+        created_at: Option<String>,
+    }
 }
 
-#[derive(Deserialize)]
-struct UserRef {
-    id: u64,
+json_record! {
+    struct UserRef {
+        id: u64,
+    }
 }
 
 const CHECK: &str = "the check for a duplicate entry (GET /v2/time_entries)";

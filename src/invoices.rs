@@ -3,8 +3,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::NaiveDate;
-use serde::de::{Error as _, IgnoredAny};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::Serialize;
 
 use crate::bindings::wit::{
     CurrencyTotals, Error, ExpenseSummary, Invoice, InvoiceChanges, InvoiceEvent, InvoicePage,
@@ -13,6 +12,7 @@ use crate::bindings::wit::{
 };
 use crate::filters;
 use crate::http::{Client, Query, Request};
+use crate::json::{FromJson, Ignored, Json, Mismatch};
 use crate::paging::{self, DatedPage};
 use crate::period::Dates;
 use crate::timezone;
@@ -77,7 +77,7 @@ pub fn update(invoice_id: u64, changes: InvoiceChanges) -> Result<Invoice, Error
     let invoice = match (plan.patch, &plan.event) {
         (Some(patch), None) => client.send(&patch)?,
         (Some(patch), Some(event)) => {
-            client.send(&patch.decoding::<IgnoredAny>())?;
+            client.send(&patch.decoding::<Ignored>())?;
             client
                 .send(event)
                 .map_err(|e| e.after("the invoice changes were saved"))?;
@@ -100,21 +100,23 @@ pub struct WireInvoice {
     due: Option<NaiveDate>,
 }
 
-impl<'de> Deserialize<'de> for WireInvoice {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = serde_json::Map::deserialize(deserializer)?;
+impl FromJson for WireInvoice {
+    fn from_json(value: &Json) -> Result<Self, Mismatch> {
+        let Json::Object(members) = value else {
+            return Err(Mismatch::expected("an object", value));
+        };
         // Never Harvest's: set here, worked out in `on`.
-        fields.insert("paid_amount".into(), 0.0.into());
-        fields.insert("is_overdue".into(), false.into());
-        fields.insert("days_overdue".into(), serde_json::Value::Null);
-        let invoice =
-            Invoice::deserialize(serde_json::Value::Object(fields)).map_err(D::Error::custom)?;
+        let mut members = members.clone();
+        members.push(("paid_amount".into(), Json::Number("0")));
+        members.push(("is_overdue".into(), Json::Bool(false)));
+        members.push(("days_overdue".into(), Json::Null));
+        let invoice = Invoice::from_json(&Json::Object(members))?;
         let due = invoice
             .due_date
             .as_deref()
             .map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d"))
             .transpose()
-            .map_err(|_| D::Error::custom("due_date is not a YYYY-MM-DD date"))?;
+            .map_err(|_| Mismatch::new("due_date is not a YYYY-MM-DD date"))?;
         Ok(WireInvoice { invoice, due })
     }
 }
@@ -254,7 +256,7 @@ fn create_request(invoice: NewInvoice) -> Result<Request<WireInvoice>, Error> {
 pub struct UpdatePlan {
     pub patch: Option<Request<WireInvoice>>,
     /// Its answer, the invoice message, is not needed.
-    pub event: Option<Request<IgnoredAny>>,
+    pub event: Option<Request<Ignored>>,
     read: Request<WireInvoice>,
 }
 

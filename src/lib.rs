@@ -25,6 +25,7 @@ mod filters;
 #[cfg_attr(not(feature = "host-interfaces"), allow(dead_code))]
 mod http;
 mod invoices;
+mod json;
 mod lookup;
 #[cfg(feature = "host-interfaces")]
 mod oauth;

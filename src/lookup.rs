@@ -5,7 +5,7 @@
 
 use std::cmp::Ordering;
 
-use serde::Deserialize;
+use crate::json::json_record;
 
 use crate::bindings::wit::{
     Error, FindQuery, MatchQuality, NameMatch, NameMatches, NamedRef, ProjectRef, RecordKind,
@@ -141,25 +141,25 @@ fn every(client: &Client, endpoint: &str) -> Result<Vec<WireRecord>, Error> {
     }
 }
 
-/// A project, client, task, user or project assignment, as far as a search needs it. One type
-/// for all, so that the component carries one copy of the list reading.
-#[derive(Deserialize)]
-struct WireRecord {
-    id: u64,
-    /// Projects, clients and tasks.
-    name: Option<String>,
-    /// Users.
-    first_name: Option<String>,
-    last_name: Option<String>,
-    /// Projects.
-    code: Option<String>,
-    is_active: bool,
-    /// Projects and project assignments.
-    client: Option<NamedRef>,
-    /// Project assignments, with their tasks.
-    project: Option<ProjectRef>,
-    #[serde(default)]
-    task_assignments: Vec<WireAssignedTask>,
+json_record! {
+    /// A project, client, task, user or project assignment, as far as a search needs it. One type
+    /// for all, so that the component carries one copy of the list reading.
+    struct WireRecord {
+        id: u64,
+        /// Projects, clients and tasks.
+        name: Option<String>,
+        /// Users.
+        first_name: Option<String>,
+        last_name: Option<String>,
+        /// Projects.
+        code: Option<String>,
+        is_active: bool,
+        /// Projects and project assignments.
+        client: Option<NamedRef>,
+        /// Project assignments, with their tasks.
+        project: Option<ProjectRef>,
+        task_assignments: Vec<WireAssignedTask> = default,
+    }
 }
 
 impl WireRecord {
@@ -180,10 +180,11 @@ impl WireRecord {
     }
 }
 
-#[derive(Deserialize)]
-struct WireAssignedTask {
-    task: NamedRef,
-    is_active: bool,
+json_record! {
+    struct WireAssignedTask {
+        task: NamedRef,
+        is_active: bool,
+    }
 }
 
 /// Lower case, words separated by single spaces.

@@ -1,29 +1,32 @@
 //! Every response example of Harvest's OpenAPI description (`host-tests/vendor/`) for the
 //! resources the tools return, decoded through the component's own types: the WIT records
-//! (with their serde derives), the list envelope and the company settings. An example the
+//! (with their generated decoders), the list envelope and the company settings. An example the
 //! component could not read would be a tool that fails on a real Harvest answer.
 
 use std::path::Path;
 
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::bindings::wit;
 use crate::company::Settings;
 use crate::invoices::WireInvoice;
+use crate::json::FromJson;
 use crate::paging::Envelope;
 
 /// Decodes a JSON value as `T`, naming what failed.
 type Decoder = fn(&Value) -> Result<(), String>;
 
-fn one<T: DeserializeOwned>(value: &Value) -> Result<(), String> {
-    serde_json::from_value::<T>(value.clone())
-        .map(drop)
-        .map_err(|e| e.to_string())
+/// `value` read as a `T` by the decoder Harvest's answers go through.
+fn decode<T: FromJson>(value: &Value) -> Result<T, String> {
+    crate::json::decode(value.to_string().as_bytes())
 }
 
-fn list<T: DeserializeOwned>(value: &Value) -> Result<(), String> {
-    let page: Envelope<T> = serde_json::from_value(value.clone()).map_err(|e| e.to_string())?;
+fn one<T: FromJson>(value: &Value) -> Result<(), String> {
+    decode::<T>(value).map(drop)
+}
+
+fn list<T: FromJson>(value: &Value) -> Result<(), String> {
+    let page: Envelope<T> = decode(value)?;
     if page.items.is_empty() {
         return Err("the example's list is empty".into());
     }
@@ -155,7 +158,7 @@ fn the_timer_examples_read_as_stopped_and_running_entries() -> Result<(), String
         let example = examples(&doc["paths"][path]["patch"])
             .pop()
             .ok_or_else(|| format!("{path}: no example"))?;
-        serde_json::from_value(example).map_err(|e| format!("{path}: {e}"))
+        decode(&example).map_err(|e| format!("{path}: {e}"))
     };
     let stopped = entry("/time_entries/{timeEntryId}/stop")?;
     assert!(!stopped.is_running && stopped.timer_started_at.is_none());
@@ -175,11 +178,9 @@ fn report_and_expense_examples_keep_their_figures() -> Result<(), String> {
             .pop()
             .ok_or_else(|| format!("{path}: no example"))
     };
-    let report: Envelope<wit::UninvoicedRow> =
-        serde_json::from_value(first("/reports/uninvoiced")?).map_err(|e| e.to_string())?;
+    let report: Envelope<wit::UninvoicedRow> = decode(&first("/reports/uninvoiced")?)?;
     assert!(report.items.iter().all(|r| !r.currency.is_empty()));
-    let expenses: Envelope<wit::Expense> =
-        serde_json::from_value(first("/expenses")?).map_err(|e| e.to_string())?;
+    let expenses: Envelope<wit::Expense> = decode(&first("/expenses")?)?;
     let lunch = expenses.items.first().ok_or("no expense")?;
     assert_eq!((lunch.total_cost, lunch.units), (33.35, Some(1.0)));
     assert_eq!(

@@ -2,12 +2,9 @@
 //! a continuation so nothing is ever cut off silently.
 
 use std::collections::HashSet;
-use std::fmt;
-use std::marker::PhantomData;
 use std::ops::ControlFlow;
 
-use serde::de::{DeserializeOwned, IgnoredAny, MapAccess, Visitor};
-use serde::{Deserialize, Deserializer};
+use crate::json::{FromJson, Json, Mismatch};
 
 use crate::bindings::wit::{self, Error, ResolvedPeriod};
 use crate::http::{Answer, Client, Query, Request};
@@ -91,60 +88,37 @@ pub struct Envelope<T> {
     pub per_page: Option<u64>,
 }
 
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Envelope<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct EnvelopeVisitor<T>(PhantomData<T>);
-
-        #[derive(Deserialize)]
-        struct Links {
-            next: Option<String>,
-        }
-
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for EnvelopeVisitor<T> {
-            type Value = Envelope<T>;
-
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a Harvest list answer")
-            }
-
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut items = None;
-                let mut total_entries = None;
-                let mut next = None;
-                let (mut page, mut total_pages, mut per_page) = (None, None, None);
-                while let Some(key) = map.next_key::<String>()? {
-                    match key.as_str() {
-                        "total_entries" => total_entries = map.next_value::<Option<u64>>()?,
-                        "links" => next = map.next_value::<Option<Links>>()?.and_then(|l| l.next),
-                        // Only a hint for reading ahead: a value of another type is ignored.
-                        "page" => page = map.next_value::<serde_json::Value>()?.as_u64(),
-                        "total_pages" => {
-                            total_pages = map.next_value::<serde_json::Value>()?.as_u64()
-                        }
-                        "per_page" => per_page = map.next_value::<serde_json::Value>()?.as_u64(),
-                        "next_page" | "previous_page" => {
-                            map.next_value::<IgnoredAny>()?;
-                        }
-                        _ if items.is_none() => items = Some(map.next_value::<Vec<T>>()?),
-                        _ => {
-                            map.next_value::<IgnoredAny>()?;
-                        }
-                    }
+impl<T: FromJson> FromJson for Envelope<T> {
+    fn from_json(value: &Json) -> Result<Self, Mismatch> {
+        let mut items = None;
+        let mut envelope = Envelope {
+            items: Vec::new(),
+            total_entries: None,
+            next: None,
+            page: None,
+            total_pages: None,
+            per_page: None,
+        };
+        for (key, value) in value.fields()?.members() {
+            let field = |m: Mismatch| m.within(key);
+            match key {
+                "total_entries" => {
+                    envelope.total_entries = FromJson::from_json(value).map_err(field)?
                 }
-                let items =
-                    items.ok_or_else(|| serde::de::Error::custom("the answer has no list"))?;
-                Ok(Envelope {
-                    items,
-                    total_entries,
-                    next,
-                    page,
-                    total_pages,
-                    per_page,
-                })
+                "links" => {
+                    envelope.next = value.fields().map_err(field)?.take("next").map_err(field)?
+                }
+                // Only a hint for reading ahead: a value of another type is ignored.
+                "page" => envelope.page = value.as_u64(),
+                "total_pages" => envelope.total_pages = value.as_u64(),
+                "per_page" => envelope.per_page = value.as_u64(),
+                "next_page" | "previous_page" => {}
+                _ if items.is_none() => items = Some(Vec::<T>::from_json(value).map_err(field)?),
+                _ => {}
             }
         }
-
-        deserializer.deserialize_map(EnvelopeVisitor(PhantomData))
+        envelope.items = items.ok_or_else(|| Mismatch::new("the answer has no list"))?;
+        Ok(envelope)
     }
 }
 
@@ -187,7 +161,7 @@ fn decode_continuation<'c>(
 
 /// Collects up to the listing's limit, following `links.next` on the API origin only (see
 /// [`walk`]).
-pub fn collect<T: DeserializeOwned>(client: &Client, listing: Listing) -> Result<Page<T>, Error> {
+pub fn collect<T: FromJson>(client: &Client, listing: Listing) -> Result<Page<T>, Error> {
     let mut items = Vec::new();
     let end = walk(client, listing, |item| items.push(item))?;
     Ok(Page {
@@ -201,7 +175,7 @@ pub fn collect<T: DeserializeOwned>(client: &Client, listing: Listing) -> Result
 /// Hands every item of the list at `endpoint` to `each` as its page arrives, keeping only the
 /// pages in flight, so that what the caller keeps is all the memory used. Returns Harvest's
 /// count. Reads every page, as [`collect`] would with no limit.
-pub fn for_each<T: DeserializeOwned>(
+pub fn for_each<T: FromJson>(
     client: &Client,
     endpoint: &str,
     query: Query,
@@ -233,11 +207,7 @@ struct End {
 /// A page whose `links.next` differs from the prediction ends the read-ahead, and the list is
 /// followed from that link one page at a time. Cursor-paginated lists are always followed one
 /// page at a time.
-fn walk<T: DeserializeOwned>(
-    client: &Client,
-    listing: Listing,
-    take: impl FnMut(T),
-) -> Result<End, Error> {
+fn walk<T: FromJson>(client: &Client, listing: Listing, take: impl FnMut(T)) -> Result<End, Error> {
     let concurrency = client.config.policy.page_concurrency;
     let mut collector = Collector {
         take,
@@ -385,7 +355,7 @@ impl<F> Collector<F> {
     /// Requests the pages at `paths` together and takes them in order, each only if the page
     /// before it links to it. Returns where to go after the last page taken. An error on any
     /// page taken is the answer: nothing partial is returned.
-    fn fetch_ahead<T: DeserializeOwned>(
+    fn fetch_ahead<T: FromJson>(
         &mut self,
         client: &Client,
         paths: &[String],
@@ -483,7 +453,7 @@ fn next_path(client: &Client, status: u16, next: &str) -> Result<String, Error> 
 /// A WIT page record (`ClientPage`, `TaskPage`, ...): what a list tool returns, built from a
 /// collected [`Page`] of its items.
 pub trait Paged {
-    type Item: DeserializeOwned;
+    type Item: FromJson;
     fn from_page(page: Page<Self::Item>) -> Self;
 }
 
@@ -524,7 +494,7 @@ pub struct DatedPage<T> {
 }
 
 /// As [`list_dated`], for a list tool that builds its page record itself.
-pub fn collect_dated<T: DeserializeOwned>(
+pub fn collect_dated<T: FromJson>(
     endpoint: &str,
     query: &(impl PageQuery + DatedQuery),
     filters: impl Fn(&Dates) -> Result<Query, Error>,
@@ -643,11 +613,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn envelope_finds_the_list_under_any_key() -> Result<(), serde_json::Error> {
+    fn envelope_finds_the_list_under_any_key() -> Result<(), String> {
         let json = r#"{"time_entries":[1,2,3],"per_page":3,"total_pages":2,"total_entries":5,
             "next_page":2,"previous_page":null,"page":1,
             "links":{"first":"a","next":"http://h/v2/time_entries?page=2","previous":null,"last":"b"}}"#;
-        let page: Envelope<u8> = serde_json::from_str(json)?;
+        let page: Envelope<u8> = crate::json::decode(json.as_bytes())?;
         assert_eq!(page.items, vec![1, 2, 3]);
         assert_eq!(page.total_entries, Some(5));
         assert_eq!(
@@ -716,9 +686,9 @@ mod tests {
     }
 
     #[test]
-    fn envelope_reads_page_numbers_and_ignores_odd_ones() -> Result<(), serde_json::Error> {
+    fn envelope_reads_page_numbers_and_ignores_odd_ones() -> Result<(), String> {
         let json = r#"{"x":[1],"page":"one","total_pages":4,"per_page":null}"#;
-        let page: Envelope<u8> = serde_json::from_str(json)?;
+        let page: Envelope<u8> = crate::json::decode(json.as_bytes())?;
         assert_eq!(
             (page.page, page.total_pages, page.per_page),
             (None, Some(4), None)

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
+use crate::json::FromJson;
 use chrono::{NaiveDate, TimeDelta};
-use serde::de::DeserializeOwned;
 
 use crate::bindings::wit::{
     ClientTimeReport, ClientTimeRow, Error, ProjectTimeReport, ProjectTimeRow, ReportQuery,
@@ -221,7 +221,7 @@ fn chunks(from: NaiveDate, to: NaiveDate) -> Vec<(NaiveDate, NaiveDate)> {
 type Key = (u64, Option<String>);
 
 /// A report row: what identifies it across chunks, and how two rows of one subject add up.
-trait Row: DeserializeOwned {
+trait Row: FromJson {
     fn key(&self) -> Key;
     fn add(&mut self, other: &Self);
 }
@@ -359,9 +359,7 @@ mod tests {
             r#"{{"results":[{rows}],"per_page":2000,"total_pages":1,"total_entries":2,"next_page":null,
             "previous_page":null,"page":1,"links":{{"first":"f","next":null,"previous":null,"last":"l"}}}}"#
         );
-        serde_json::from_str::<Envelope<R>>(&page)
-            .map(|p| p.items)
-            .map_err(|e| e.to_string())
+        crate::json::decode::<Envelope<R>>(page.as_bytes()).map(|p| p.items)
     }
 
     /// Every day of `from..=to` in exactly one chunk, in order, no chunk longer than 365 days.

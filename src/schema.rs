@@ -7,10 +7,10 @@
 //! `default`. A general validator would triple the component's size; the host tests check
 //! every schema, and this reading of it, against the `jsonschema` crate.
 
-use serde::de::DeserializeOwned;
 use serde_json::{Map, Number, Value};
 
 use crate::bindings::wit::Error;
+use crate::json::{self, FromJson};
 
 /// Where an argument broke its schema, and how.
 #[derive(Debug, PartialEq)]
@@ -52,24 +52,22 @@ impl Arguments {
         Ok(Arguments(object))
     }
 
-    // Values are decoded from bytes rather than from `Value`: the byte decoder is the one
-    // every Harvest answer goes through already, which keeps the component small.
+    // Values are decoded from bytes rather than from `Value`: the decoder is the one every
+    // Harvest answer goes through already, which keeps the component small.
 
     /// A parameter that is a key of its own.
-    pub fn take<T: DeserializeOwned>(&self, key: &str) -> Result<T, Error> {
+    pub fn take<T: FromJson>(&self, key: &str) -> Result<T, Error> {
         let bytes = match self.0.get(key) {
             Some(value) => value.to_string(),
             None => "null".into(),
         };
-        serde_json::from_slice(bytes.as_bytes())
-            .map_err(|error| Error::invalid(key, error.to_string()))
+        json::decode(bytes.as_bytes()).map_err(|error| Error::invalid(key, error))
     }
 
     /// A record parameter, whose fields are spread among the arguments.
-    pub fn spread<T: DeserializeOwned>(&self) -> Result<T, Error> {
+    pub fn spread<T: FromJson>(&self) -> Result<T, Error> {
         let bytes = serde_json::to_vec(&self.0).map_err(|error| unencodable(&error))?;
-        serde_json::from_slice(&bytes)
-            .map_err(|error| Error::invalid("arguments", error.to_string()))
+        json::decode(&bytes).map_err(|error| Error::invalid("arguments", error))
     }
 
     /// A JSON object parameter, as its text.
@@ -87,9 +85,8 @@ pub fn unencodable(error: &serde_json::Error) -> Error {
     Error::internal(format!("the result could not be written as JSON: {error}"))
 }
 
-/// Checks `value` against `schema`, filling in defaults, dropping `null` for optional fields,
-/// reading whole floats as integers and respelling enum values as the generated bindings
-/// spell their cases (`mark_as_sent` → `MarkAsSent`).
+/// Checks `value` against `schema`, filling in defaults, dropping `null` for optional fields
+/// and reading whole floats as integers.
 pub fn conform(value: &mut Value, schema: &Value, path: &str) -> Result<(), Violation> {
     let fail = |rule: String| {
         Err(Violation {
@@ -98,16 +95,12 @@ pub fn conform(value: &mut Value, schema: &Value, path: &str) -> Result<(), Viol
         })
     };
     if let Some(cases) = schema.get("enum").and_then(Value::as_array) {
-        let spelled = value
+        let known = value
             .as_str()
-            .filter(|text| cases.iter().any(|case| case.as_str() == Some(text)))
-            .map(pascal);
-        return match spelled {
-            Some(spelled) => {
-                *value = Value::String(spelled);
-                Ok(())
-            }
-            None => fail(format!("must be one of {}; got {value}", quoted(cases))),
+            .is_some_and(|text| cases.iter().any(|case| case.as_str() == Some(text)));
+        return match known {
+            true => Ok(()),
+            false => fail(format!("must be one of {}; got {value}", quoted(cases))),
         };
     }
     match schema.get("type").and_then(Value::as_str) {
@@ -352,12 +345,12 @@ mod tests {
     }
 
     #[test]
-    fn arguments_are_put_in_the_bindings_form() -> Result<(), String> {
+    fn arguments_get_defaults_and_whole_numbers_and_lose_nulls() -> Result<(), String> {
         let mut value = json!({"project_id": 7.0, "payment_term": "upon_receipt", "limit": null});
         conform(&mut value, &schema(), "").map_err(|v| v.rule)?;
         assert_eq!(
             value,
-            json!({"project_id": 7, "payment_term": "UponReceipt", "line_items": []})
+            json!({"project_id": 7, "payment_term": "upon_receipt", "line_items": []})
         );
         Ok(())
     }

@@ -4,8 +4,8 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 
+use crate::json::json_record;
 use chrono::{Datelike, NaiveDate, Weekday};
-use serde::Deserialize;
 
 use crate::bindings::wit::{
     CurrencyAmounts, Error, GroupKey, Grouping, TimeGroup, TimeTotals, TimeTotalsQuery,
@@ -17,41 +17,38 @@ use crate::paging;
 use crate::period::{self, Calendar, Span};
 use crate::validate;
 
-/// The fields of a time entry a summary needs; serde skips the rest.
-#[derive(Deserialize)]
-pub(crate) struct Entry {
-    #[serde(deserialize_with = "day")]
-    spent_date: NaiveDate,
-    pub user: Named,
-    project: Named,
-    client: EntryClient,
-    task: Named,
-    pub hours: f64,
-    rounded_hours: Option<f64>,
-    billable: bool,
-    billable_rate: Option<f64>,
-    cost_rate: Option<f64>,
+json_record! {
+    /// The fields of a time entry a summary needs; the rest are skipped.
+    pub(crate) struct Entry {
+        spent_date: NaiveDate,
+        pub user: Named,
+        project: Named,
+        client: EntryClient,
+        task: Named,
+        pub hours: f64,
+        rounded_hours: Option<f64>,
+        billable: bool,
+        billable_rate: Option<f64>,
+        cost_rate: Option<f64>,
+    }
 }
 
-#[derive(Deserialize)]
-pub(crate) struct Named {
-    pub id: u64,
-    name: String,
+json_record! {
+    pub(crate) struct Named {
+        pub id: u64,
+        name: String,
+    }
 }
 
-#[derive(Deserialize)]
-struct EntryClient {
-    id: u64,
-    name: String,
-    currency: Option<String>,
+json_record! {
+    struct EntryClient {
+        id: u64,
+        name: String,
+        currency: Option<String>,
+    }
 }
 
 /// A `YYYY-MM-DD` date; anything else makes the page unreadable rather than misfiled.
-fn day<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<NaiveDate, D::Error> {
-    let text = String::deserialize(deserializer)?;
-    NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(serde::de::Error::custom)
-}
-
 impl Entry {
     /// Hours after Time Rounding; an entry that does not say was not rounded.
     pub fn rounded(&self) -> f64 {
@@ -337,7 +334,7 @@ mod tests {
     }
 
     fn entry(json: &str) -> Entry {
-        serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}"))
+        crate::json::decode(json.as_bytes()).unwrap_or_else(|e| panic!("{e}"))
     }
 
     #[test]

@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
+use crate::json::json_record;
 use chrono::{Datelike, NaiveDate, Weekday};
-use serde::Deserialize;
 
 use crate::bindings::wit::{Error, Period, PersonStatus, TeamStatusQuery, TeamTimeStatus};
 use crate::http::{Client, Query};
@@ -16,14 +16,15 @@ use crate::timezone;
 /// The roles that may list users (docs/harvest-notes.md#permissions).
 const LISTING_ROLES: [&str; 2] = ["administrator", "manager"];
 
-/// The fields of a user the status needs.
-#[derive(Deserialize)]
-struct Person {
-    id: u64,
-    first_name: Option<String>,
-    last_name: Option<String>,
-    /// Seconds per week.
-    weekly_capacity: Option<u32>,
+json_record! {
+    /// The fields of a user the status needs.
+    struct Person {
+        id: u64,
+        first_name: Option<String>,
+        last_name: Option<String>,
+        /// Seconds per week.
+        weekly_capacity: Option<u32>,
+    }
 }
 
 /// What one person logged in the period.

@@ -9,10 +9,10 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::json::json_record;
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
-use serde::Deserialize;
 
 use crate::bindings::wit::Error;
 use crate::http::{Client, Request};
@@ -211,13 +211,14 @@ pub fn wall_clock() -> Result<i64, Error> {
         .map_err(|_| Error::internal("the host's wall clock is out of range"))
 }
 
-/// The token's user, as far as logging time needs it: `GET /v2/users/me`.
-#[derive(Deserialize)]
-pub struct CurrentUser {
-    pub id: u64,
-    timezone: Option<String>,
-    /// `administrator`, `manager`, `member` and the finer manager permissions.
-    pub access_roles: Option<Vec<String>>,
+json_record! {
+    /// The token's user, as far as logging time needs it: `GET /v2/users/me`.
+    pub struct CurrentUser {
+        pub id: u64,
+        timezone: Option<String>,
+        /// `administrator`, `manager`, `member` and the finer manager permissions.
+        pub access_roles: Option<Vec<String>>,
+    }
 }
 
 /// One read of `GET /v2/users/me`.

@@ -4,7 +4,6 @@
 
 use std::ops::ControlFlow;
 
-use serde::de::DeserializeOwned;
 use wasip2::clocks::monotonic_clock;
 
 use super::deadline::Deadline;
@@ -16,6 +15,7 @@ use super::wasi::{Outgoing, path_only};
 use crate::accounts;
 use crate::bindings::wit::Error;
 use crate::config::Config;
+use crate::json::FromJson;
 use crate::validate;
 
 pub struct Client {
@@ -59,12 +59,12 @@ impl Client {
     }
 
     /// Sends `request` and decodes its 2xx JSON answer; any other status is an error.
-    pub fn send<T: DeserializeOwned>(&self, request: &Request<T>) -> Result<T, Error> {
+    pub fn send<T: FromJson>(&self, request: &Request<T>) -> Result<T, Error> {
         self.answer(request).map(|answer| answer.value)
     }
 
     /// As [`Client::send`], keeping the status Harvest answered with.
-    pub fn answer<T: DeserializeOwned>(&self, request: &Request<T>) -> Result<Answer<T>, Error> {
+    pub fn answer<T: FromJson>(&self, request: &Request<T>) -> Result<Answer<T>, Error> {
         let response = self.exchange(request)?;
         self.check(&response, request)?;
         response.decode(&request.path)
@@ -98,7 +98,7 @@ impl Client {
     /// answer to `each` in the order of `requests`. The first error (a status, an unreadable
     /// answer, or one `each` returns) ends the whole exchange; `each` may also end it early
     /// with `Break`.
-    pub fn send_all<T: DeserializeOwned>(
+    pub fn send_all<T: FromJson>(
         &self,
         requests: &[Request<T>],
         concurrency: usize,

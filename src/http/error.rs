@@ -5,6 +5,7 @@ use super::request::Method;
 use super::response::Response;
 use crate::bindings::wit::Error;
 use crate::config::{self, Secret};
+use crate::json::json_record;
 use crate::permissions;
 
 const DEVELOPERS_PAGE: &str = "https://id.getharvest.com/developers";
@@ -74,12 +75,13 @@ pub fn token_error(
     grant: TokenGrant,
     secrets: &[&Secret],
 ) -> Error {
-    #[derive(serde::Deserialize)]
-    struct OAuthErrorBody {
-        error: String,
-        error_description: Option<String>,
+    json_record! {
+        struct OAuthErrorBody {
+            error: String,
+            error_description: Option<String>,
+        }
     }
-    let Ok(body) = serde_json::from_slice::<OAuthErrorBody>(&response.body) else {
+    let Ok(body) = crate::json::decode::<OAuthErrorBody>(&response.body) else {
         return match check_status(method, path, response, secrets) {
             Err(error) => error,
             Ok(()) => Error::upstream(response.status, "Harvest ID refused the token request"),
@@ -137,11 +139,12 @@ pub fn retry_after_seconds(header: Option<&str>, path: &str) -> u32 {
 /// Harvest's message from an error body: `message`, `error_description` or `error`, or a
 /// description of a body that has none.
 fn harvest_message(response: &Response) -> String {
-    #[derive(serde::Deserialize)]
-    struct ErrorBody {
-        message: Option<String>,
-        error_description: Option<String>,
-        error: Option<String>,
+    json_record! {
+        struct ErrorBody {
+            message: Option<String>,
+            error_description: Option<String>,
+            error: Option<String>,
+        }
     }
     if response.body.trim_ascii().is_empty() {
         return format!("HTTP {} with an empty body", response.status);
@@ -149,7 +152,7 @@ fn harvest_message(response: &Response) -> String {
     if response.is_html() {
         return format!("HTTP {} with an HTML page instead of JSON", response.status);
     }
-    match serde_json::from_slice::<ErrorBody>(&response.body) {
+    match crate::json::decode::<ErrorBody>(&response.body) {
         Ok(ErrorBody {
             message: Some(m), ..
         })

@@ -1,6 +1,6 @@
 //! An answer as received, and the decoding of a 2xx answer into the type its request names.
 
-use serde::de::DeserializeOwned;
+use crate::json::{self, FromJson};
 
 use crate::bindings::wit::Error;
 
@@ -33,14 +33,14 @@ impl Response {
     }
 
     /// Decodes a 2xx JSON answer; `path` names the request in the message.
-    pub fn decode<T: DeserializeOwned>(&self, path: &str) -> Result<Answer<T>, Error> {
+    pub fn decode<T: FromJson>(&self, path: &str) -> Result<Answer<T>, Error> {
         if self.is_html() {
             return Err(Error::unreadable(
                 self.status,
                 format!("{path}: Harvest answered with an HTML page instead of JSON"),
             ));
         }
-        let value = serde_json::from_slice(&self.body).map_err(|e| {
+        let value = json::decode(&self.body).map_err(|e| {
             Error::unreadable(
                 self.status,
                 format!("{path}: Harvest's answer could not be read ({e})"),

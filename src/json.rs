@@ -1,0 +1,762 @@
+//! Reading Harvest's JSON answers: a parser into a borrowed tree ([`Json`]) and [`FromJson`],
+//! which turns a tree into a record.
+//!
+//! This replaces serde's derived deserializers for everything the component reads. Those are
+//! instantiated once per record type and per deserializer, and were the largest part of the
+//! component (see README, Performance, Size); here the parser is one function, and a record's
+//! decoder is a list of field reads (generated from `wit/` by `build.rs` for the WIT records,
+//! and by [`json_record!`] for the component's own). A mismatch names its path in the answer,
+//! such as `time_entries[3].hours`.
+
+use std::borrow::Cow;
+use std::fmt;
+
+/// How deep arrays and objects may nest, as serde_json allows: deeper is refused, not a stack
+/// overflow.
+const MAX_DEPTH: usize = 128;
+
+/// A parsed JSON value. Strings without escapes, and every number's text, borrow the input.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Json<'a> {
+    Null,
+    Bool(bool),
+    /// The number as written, checked against JSON's grammar; read as the type that needs it.
+    Number(&'a str),
+    String(Cow<'a, str>),
+    Array(Vec<Json<'a>>),
+    /// Members in the order written.
+    Object(Vec<(Cow<'a, str>, Json<'a>)>),
+}
+
+/// Why a text is not JSON, with the byte offset where it stops being JSON.
+#[derive(Debug, PartialEq)]
+pub struct SyntaxError {
+    pub offset: usize,
+    pub problem: &'static str,
+}
+
+impl fmt::Display for SyntaxError {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "{} at byte {}", self.problem, self.offset)
+    }
+}
+
+/// Parses one JSON text (surrounding whitespace allowed).
+pub fn parse(bytes: &[u8]) -> Result<Json<'_>, SyntaxError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| SyntaxError {
+        offset: e.valid_up_to(),
+        problem: "invalid UTF-8",
+    })?;
+    let mut parser = Parser { text, at: 0 };
+    let value = parser.value(0)?;
+    parser.whitespace();
+    if parser.at < text.len() {
+        return Err(parser.error("trailing characters"));
+    }
+    Ok(value)
+}
+
+/// Parses `bytes` and reads them as a `T`; the message says which of the two failed, and where.
+pub fn decode<T: FromJson>(bytes: &[u8]) -> Result<T, String> {
+    let value = parse(bytes).map_err(|e| format!("not JSON: {e}"))?;
+    T::from_json(&value).map_err(|m| m.to_string())
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Parser<'a> {
+    fn error(&self, problem: &'static str) -> SyntaxError {
+        SyntaxError {
+            offset: self.at,
+            problem,
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.at).copied()
+    }
+
+    fn whitespace(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.at += 1;
+        }
+    }
+
+    fn literal(&mut self, word: &'static str, value: Json<'a>) -> Result<Json<'a>, SyntaxError> {
+        if self.text[self.at..].starts_with(word) {
+            self.at += word.len();
+            Ok(value)
+        } else {
+            Err(self.error("expected a value"))
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Json<'a>, SyntaxError> {
+        self.whitespace();
+        match self.peek() {
+            Some(b'{') => self.object(depth + 1),
+            Some(b'[') => self.array(depth + 1),
+            Some(b'"') => self.string().map(Json::String),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(b't') => self.literal("true", Json::Bool(true)),
+            Some(b'f') => self.literal("false", Json::Bool(false)),
+            Some(b'n') => self.literal("null", Json::Null),
+            Some(_) => Err(self.error("expected a value")),
+            None => Err(self.error("unexpected end of input")),
+        }
+    }
+
+    /// After the opening bracket or brace, with `close` the byte that ends the list: whether
+    /// the list is empty (the close consumed).
+    fn opens_empty(&mut self, depth: usize, close: u8) -> Result<bool, SyntaxError> {
+        if depth > MAX_DEPTH {
+            return Err(self.error("nested too deeply"));
+        }
+        self.at += 1;
+        self.whitespace();
+        let empty = self.peek() == Some(close);
+        if empty {
+            self.at += 1;
+        }
+        Ok(empty)
+    }
+
+    /// After a list element: whether another follows (`,`) or the list ends (`close`).
+    fn continues(&mut self, close: u8, problem: &'static str) -> Result<bool, SyntaxError> {
+        self.whitespace();
+        match self.peek() {
+            Some(b',') => {
+                self.at += 1;
+                Ok(true)
+            }
+            Some(b) if b == close => {
+                self.at += 1;
+                Ok(false)
+            }
+            _ => Err(self.error(problem)),
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Json<'a>, SyntaxError> {
+        let mut items = Vec::new();
+        if self.opens_empty(depth, b']')? {
+            return Ok(Json::Array(items));
+        }
+        loop {
+            items.push(self.value(depth)?);
+            if !self.continues(b']', "expected `,` or `]`")? {
+                return Ok(Json::Array(items));
+            }
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Json<'a>, SyntaxError> {
+        let mut members = Vec::new();
+        if self.opens_empty(depth, b'}')? {
+            return Ok(Json::Object(members));
+        }
+        loop {
+            self.whitespace();
+            if self.peek() != Some(b'"') {
+                return Err(self.error("expected a key"));
+            }
+            let key = self.string()?;
+            self.whitespace();
+            if self.peek() != Some(b':') {
+                return Err(self.error("expected `:`"));
+            }
+            self.at += 1;
+            members.push((key, self.value(depth)?));
+            if !self.continues(b'}', "expected `,` or `}`")? {
+                return Ok(Json::Object(members));
+            }
+        }
+    }
+
+    /// A string, from its opening quote. Borrowed unless it has escapes.
+    fn string(&mut self) -> Result<Cow<'a, str>, SyntaxError> {
+        self.at += 1;
+        let start = self.at;
+        let bytes = self.text.as_bytes();
+        loop {
+            match bytes.get(self.at) {
+                Some(b'"') => {
+                    let text = &self.text[start..self.at];
+                    self.at += 1;
+                    return Ok(Cow::Borrowed(text));
+                }
+                Some(b'\\') => break,
+                Some(0..0x20) => return Err(self.error("control character in a string")),
+                Some(_) => self.at += 1,
+                None => return Err(self.error("unterminated string")),
+            }
+        }
+        let mut owned = String::from(&self.text[start..self.at]);
+        loop {
+            match bytes.get(self.at) {
+                Some(b'"') => {
+                    self.at += 1;
+                    return Ok(Cow::Owned(owned));
+                }
+                Some(b'\\') => {
+                    self.at += 1;
+                    let escaped = match bytes.get(self.at) {
+                        Some(b'"') => '"',
+                        Some(b'\\') => '\\',
+                        Some(b'/') => '/',
+                        Some(b'b') => '\u{8}',
+                        Some(b'f') => '\u{c}',
+                        Some(b'n') => '\n',
+                        Some(b'r') => '\r',
+                        Some(b't') => '\t',
+                        Some(b'u') => self.unicode_escape()?,
+                        _ => return Err(self.error("invalid escape")),
+                    };
+                    self.at += 1;
+                    owned.push(escaped);
+                }
+                Some(0..0x20) => return Err(self.error("control character in a string")),
+                Some(_) => {
+                    // Copy up to the next quote or backslash at once; both are ASCII, so the
+                    // slice ends on a character boundary.
+                    let run = bytes[self.at..]
+                        .iter()
+                        .position(|b| matches!(b, b'"' | b'\\' | 0..0x20))
+                        .unwrap_or(bytes.len() - self.at);
+                    owned.push_str(&self.text[self.at..self.at + run]);
+                    self.at += run;
+                }
+                None => return Err(self.error("unterminated string")),
+            }
+        }
+    }
+
+    /// `\uXXXX`, with `at` on the `u`; a surrogate pair takes both escapes. Leaves `at` on the
+    /// last hex digit.
+    fn unicode_escape(&mut self) -> Result<char, SyntaxError> {
+        let first = self.hex4()?;
+        let code = match first {
+            0xD800..=0xDBFF => {
+                if !self.text[self.at + 1..].starts_with("\\u") {
+                    return Err(self.error("lone surrogate in a string"));
+                }
+                self.at += 2;
+                let second = self.hex4()?;
+                if !(0xDC00..=0xDFFF).contains(&second) {
+                    return Err(self.error("lone surrogate in a string"));
+                }
+                0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+            }
+            0xDC00..=0xDFFF => return Err(self.error("lone surrogate in a string")),
+            code => code,
+        };
+        char::from_u32(code).ok_or_else(|| self.error("invalid escape"))
+    }
+
+    /// The four hex digits after the `u` at `at`; leaves `at` on the last one.
+    fn hex4(&mut self) -> Result<u32, SyntaxError> {
+        let digits = self
+            .text
+            .get(self.at + 1..self.at + 5)
+            .filter(|d| d.bytes().all(|b| b.is_ascii_hexdigit()))
+            .ok_or_else(|| self.error("invalid \\u escape"))?;
+        self.at += 4;
+        u32::from_str_radix(digits, 16).map_err(|_| self.error("invalid \\u escape"))
+    }
+
+    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`
+    fn number(&mut self) -> Result<Json<'a>, SyntaxError> {
+        let start = self.at;
+        if self.peek() == Some(b'-') {
+            self.at += 1;
+        }
+        match self.peek() {
+            Some(b'0') => self.at += 1,
+            Some(b'1'..=b'9') => self.digits(),
+            _ => return Err(self.error("invalid number")),
+        }
+        if self.peek() == Some(b'.') {
+            self.at += 1;
+            self.required_digits()?;
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.at += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.at += 1;
+            }
+            self.required_digits()?;
+        }
+        Ok(Json::Number(&self.text[start..self.at]))
+    }
+
+    fn digits(&mut self) {
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.at += 1;
+        }
+    }
+
+    fn required_digits(&mut self) -> Result<(), SyntaxError> {
+        if !matches!(self.peek(), Some(b'0'..=b'9')) {
+            return Err(self.error("invalid number"));
+        }
+        self.digits();
+        Ok(())
+    }
+}
+
+impl Json<'_> {
+    /// What kind of value this is, as a mismatch names it.
+    fn kind(&self) -> &'static str {
+        match self {
+            Json::Null => "null",
+            Json::Bool(_) => "a boolean",
+            Json::Number(_) => "a number",
+            Json::String(_) => "a string",
+            Json::Array(_) => "an array",
+            Json::Object(_) => "an object",
+        }
+    }
+
+    /// The members of an object, to read fields from.
+    pub fn fields(&self) -> Result<Fields<'_, '_>, Mismatch> {
+        match self {
+            Json::Object(members) => Ok(Fields { members, next: 0 }),
+            other => Err(Mismatch::expected("an object", other)),
+        }
+    }
+
+    /// A number that is a whole `u64`, else nothing.
+    pub fn as_u64(&self) -> Option<u64> {
+        match self {
+            Json::Number(text) => text.parse().ok(),
+            _ => None,
+        }
+    }
+}
+
+/// Where a value does not have the shape its record needs.
+#[derive(Debug, PartialEq)]
+pub struct Mismatch {
+    /// The path from the top of the answer, e.g. `time_entries[3].hours`; empty at the top.
+    path: String,
+    problem: String,
+}
+
+impl Mismatch {
+    pub fn expected(what: &str, found: &Json) -> Mismatch {
+        Mismatch {
+            path: String::new(),
+            problem: format!("expected {what}, found {}", found.kind()),
+        }
+    }
+
+    pub fn new(problem: impl Into<String>) -> Mismatch {
+        Mismatch {
+            path: String::new(),
+            problem: problem.into(),
+        }
+    }
+
+    fn missing() -> Mismatch {
+        Mismatch::new("missing")
+    }
+
+    /// The mismatch as seen from the object holding it under `key`.
+    #[inline(never)]
+    pub fn within(mut self, key: &str) -> Mismatch {
+        if !self.path.is_empty() && !self.path.starts_with('[') {
+            self.path.insert(0, '.');
+        }
+        self.path.insert_str(0, key);
+        self
+    }
+
+    fn at_index(mut self, index: usize) -> Mismatch {
+        if !self.path.is_empty() && !self.path.starts_with('[') {
+            self.path.insert(0, '.');
+        }
+        self.path.insert_str(0, &format!("[{index}]"));
+        self
+    }
+}
+
+impl fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self.path.as_str() {
+            "" => f.write_str(&self.problem),
+            path => write!(f, "`{path}`: {}", self.problem),
+        }
+    }
+}
+
+/// An object's members, read field by field.
+pub struct Fields<'j, 'a> {
+    members: &'j [(Cow<'a, str>, Json<'a>)],
+    /// Where the next search starts: fields are usually read in the order Harvest writes them,
+    /// so each is found at once.
+    next: usize,
+}
+
+impl<'j, 'a> Fields<'j, 'a> {
+    /// The value under `key` (the first, if it is written twice).
+    pub fn get(&mut self, key: &str) -> Option<&'j Json<'a>> {
+        let (head, tail) = self.members.split_at(self.next.min(self.members.len()));
+        let found = tail
+            .iter()
+            .position(|(k, _)| k == key)
+            .map(|i| head.len() + i)
+            .or_else(|| head.iter().position(|(k, _)| k == key))?;
+        self.next = found + 1;
+        self.members.get(found).map(|(_, value)| value)
+    }
+
+    /// The field `key` read as a `T`; a missing key is `T`'s to judge (an option is `None`).
+    // Not inlined: one copy per field type rather than one per field keeps records small.
+    #[inline(never)]
+    pub fn take<T: FromJson>(&mut self, key: &str) -> Result<T, Mismatch> {
+        match self.get(key) {
+            Some(value) => T::from_json(value),
+            None => T::missing(),
+        }
+        .map_err(|m| m.within(key))
+    }
+
+    /// As [`Fields::take`], with `T::default()` for a missing key.
+    pub fn take_or_default<T: FromJson + Default>(&mut self, key: &str) -> Result<T, Mismatch> {
+        match self.get(key) {
+            Some(value) => T::from_json(value).map_err(|m| m.within(key)),
+            None => Ok(T::default()),
+        }
+    }
+
+    /// Every member, in order.
+    pub fn members(&self) -> impl Iterator<Item = (&'j str, &'j Json<'a>)> {
+        self.members.iter().map(|(k, v)| (k.as_ref(), v))
+    }
+}
+
+/// A type read from a JSON value.
+pub trait FromJson: Sized {
+    fn from_json(value: &Json) -> Result<Self, Mismatch>;
+
+    /// The value of a key the object lacks: a mismatch, except for an option.
+    fn missing() -> Result<Self, Mismatch> {
+        Err(Mismatch::missing())
+    }
+}
+
+impl FromJson for bool {
+    fn from_json(value: &Json) -> Result<Self, Mismatch> {
+        match value {
+            Json::Bool(b) => Ok(*b),
+            other => Err(Mismatch::expected("a boolean", other)),
+        }
+    }
+}
+
+impl FromJson for String {
+    fn from_json(value: &Json) -> Result<Self, Mismatch> {
+        match value {
+            Json::String(text) => Ok(text.as_ref().to_owned()),
+            other => Err(Mismatch::expected("a string", other)),
+        }
+    }
+}
+
+impl FromJson for f64 {
+    fn from_json(value: &Json) -> Result<Self, Mismatch> {
+        match value {
+            // The parser checked the grammar, which Rust's float syntax includes.
+            Json::Number(text) => text
+                .parse()
+                .map_err(|_| Mismatch::new(format!("{text} is not a number"))),
+            other => Err(Mismatch::expected("a number", other)),
+        }
+    }
+}
+
+/// Whole numbers: a fraction, an exponent or a value out of the type's range is a mismatch.
+macro_rules! integers {
+    ($($t:ty),*) => {$(
+        impl FromJson for $t {
+            fn from_json(value: &Json) -> Result<Self, Mismatch> {
+                match value {
+                    Json::Number(text) => text.parse().map_err(|_| {
+                        Mismatch::new(format!(
+                            "expected a whole number from {} to {}, found {text}",
+                            <$t>::MIN,
+                            <$t>::MAX
+                        ))
+                    }),
+                    other => Err(Mismatch::expected("a whole number", other)),
+                }
+            }
+        }
+    )*};
+}
+
+integers!(u8, u16, u32, u64, i32, i64);
+
+impl<T: FromJson> FromJson for Option<T> {
+    fn from_json(value: &Json) -> Result<Self, Mismatch> {
+        match value {
+            Json::Null => Ok(None),
+            value => T::from_json(value).map(Some),
+        }
+    }
+
+    fn missing() -> Result<Self, Mismatch> {
+        Ok(None)
+    }
+}
+
+impl<T: FromJson> FromJson for Vec<T> {
+    fn from_json(value: &Json) -> Result<Self, Mismatch> {
+        match value {
+            Json::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| T::from_json(item).map_err(|m| m.at_index(i)))
+                .collect(),
+            other => Err(Mismatch::expected("an array", other)),
+        }
+    }
+}
+
+/// A `YYYY-MM-DD` date.
+impl FromJson for chrono::NaiveDate {
+    fn from_json(value: &Json) -> Result<Self, Mismatch> {
+        match value {
+            Json::String(text) => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .map_err(|_| Mismatch::new(format!("{text:?} is not a YYYY-MM-DD date"))),
+            other => Err(Mismatch::expected("a YYYY-MM-DD date", other)),
+        }
+    }
+}
+
+/// Any value, unread: for answers whose body is not used.
+pub struct Ignored;
+
+impl FromJson for Ignored {
+    fn from_json(_: &Json) -> Result<Self, Mismatch> {
+        Ok(Ignored)
+    }
+}
+
+/// A record read from an object: each field from the key of its name, others ignored.
+/// `json_record!(for Type { a, b })` for an existing type; or around a struct definition, which it
+/// emits unchanged, where a field written `name: Type = default` takes `Type::default()` when
+/// the key is missing.
+macro_rules! json_record {
+    (for $ty:path { $($field:ident),* $(,)? }) => {
+        impl $crate::json::FromJson for $ty {
+            fn from_json(value: &$crate::json::Json) -> Result<Self, $crate::json::Mismatch> {
+                #[allow(unused_mut, unused_variables)]
+                let mut fields = value.fields()?;
+                Ok(Self { $($field: fields.take(stringify!($field))?),* })
+            }
+        }
+    };
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident {
+            $($(#[$field_meta:meta])* $field_vis:vis $field:ident : $ty:ty $(= $default:ident)?),*
+            $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        $vis struct $name {
+            $($(#[$field_meta])* $field_vis $field: $ty),*
+        }
+        impl $crate::json::FromJson for $name {
+            fn from_json(value: &$crate::json::Json) -> Result<Self, $crate::json::Mismatch> {
+                let mut fields = value.fields()?;
+                Ok(Self { $($field: json_record!(@take fields, $field $(, $default)?)),* })
+            }
+        }
+    };
+    (@take $fields:ident, $field:ident) => {
+        $fields.take(stringify!($field))?
+    };
+    (@take $fields:ident, $field:ident, default) => {
+        $fields.take_or_default(stringify!($field))?
+    };
+}
+
+/// An enum read from a string: `json_enum!(Type { Variant = "text", ... })`.
+macro_rules! json_enum {
+    ($ty:path { $($variant:ident = $text:literal),* $(,)? }) => {
+        impl $crate::json::FromJson for $ty {
+            fn from_json(value: &$crate::json::Json) -> Result<Self, $crate::json::Mismatch> {
+                use $ty as This;
+                match value {
+                    $($crate::json::Json::String(text) if text == $text => Ok(This::$variant),)*
+                    $crate::json::Json::String(text) => Err($crate::json::Mismatch::new(format!(
+                        concat!("{:?} is not one of" $(, " ", $text)*),
+                        text
+                    ))),
+                    other => Err($crate::json::Mismatch::expected("a string", other)),
+                }
+            }
+        }
+    };
+}
+
+pub(crate) use {json_enum, json_record};
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    use super::*;
+
+    /// The tree as serde_json's, to compare the two parsers.
+    fn to_value(json: &Json) -> Value {
+        match json {
+            Json::Null => Value::Null,
+            Json::Bool(b) => Value::Bool(*b),
+            Json::Number(text) => match (text.parse::<u64>(), text.parse::<i64>()) {
+                (Ok(n), _) => Value::from(n),
+                (_, Ok(n)) => Value::from(n),
+                _ => Value::from(text.parse::<f64>().unwrap()),
+            },
+            Json::String(s) => Value::String(s.to_string()),
+            Json::Array(items) => Value::Array(items.iter().map(to_value).collect()),
+            Json::Object(members) => Value::Object(
+                members
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), to_value(v)))
+                    .collect(),
+            ),
+        }
+    }
+
+    fn any_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<u64>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            (-1e12f64..1e12).prop_map(Value::from),
+            any::<String>().prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 64, 8, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..8).prop_map(Value::Array),
+                prop::collection::btree_map(any::<String>(), inner, 0..8)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn parses_what_serde_json_writes(value in any_value(), pretty in any::<bool>()) {
+            let text = if pretty {
+                serde_json::to_string_pretty(&value).unwrap()
+            } else {
+                serde_json::to_string(&value).unwrap()
+            };
+            let parsed = parse(text.as_bytes()).unwrap();
+            prop_assert_eq!(to_value(&parsed), value);
+        }
+
+        #[test]
+        fn refuses_what_serde_json_refuses(text in "[\\[\\]{}:,\"0-9eE.+\\-a-z\\\\ ]{0,12}") {
+            let ours = parse(text.as_bytes()).is_ok();
+            let theirs = serde_json::from_str::<Value>(&text).is_ok();
+            prop_assert_eq!(ours, theirs, "{:?}", text);
+        }
+    }
+
+    #[test]
+    fn escapes_and_surrogate_pairs_are_decoded() {
+        let parsed = parse(br#""a\"b\\c\/d\n\u00e9\ud83d\ude00""#).unwrap();
+        assert_eq!(parsed, Json::String("a\"b\\c/d\né😀".into()));
+        assert!(parse(br#""\ud83d""#).is_err());
+        assert!(parse(br#""\ude00x""#).is_err());
+        assert!(parse(b"\"tab\there\"").is_err());
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_a_stack_overflow() {
+        let deep = "[".repeat(100_000);
+        let error = parse(deep.as_bytes()).unwrap_err();
+        assert_eq!(error.problem, "nested too deeply");
+        let fine = format!("{}{}", "[".repeat(100), "]".repeat(100));
+        assert!(parse(fine.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn bad_text_is_located() {
+        let error = parse(br#"{"a": 1,}"#).unwrap_err();
+        assert_eq!(error.to_string(), "expected a key at byte 8");
+        assert_eq!(parse(b"[1] 2").unwrap_err().problem, "trailing characters");
+        assert_eq!(parse(b"\xff").unwrap_err().problem, "invalid UTF-8");
+    }
+
+    json_record! {
+        #[derive(Debug, PartialEq)]
+        struct Inner {
+            hours: f64,
+        }
+    }
+
+    json_record! {
+        #[derive(Debug, PartialEq)]
+        struct Outer {
+            id: u64,
+            notes: Option<String>,
+            items: Vec<Inner>,
+        }
+    }
+
+    #[test]
+    fn records_read_their_fields_and_ignore_others() {
+        let outer: Outer =
+            decode(br#"{"extra": [1, {"x": null}], "items": [{"hours": 1.5}], "id": 7}"#).unwrap();
+        assert_eq!(
+            outer,
+            Outer {
+                id: 7,
+                notes: None,
+                items: vec![Inner { hours: 1.5 }]
+            }
+        );
+    }
+
+    #[test]
+    fn a_mismatch_names_its_path() {
+        let error = decode::<Outer>(br#"{"id": 1, "items": [{"hours": 1}, {"hours": "2"}]}"#);
+        assert_eq!(
+            error.unwrap_err(),
+            "`items[1].hours`: expected a number, found a string"
+        );
+        let error = decode::<Outer>(br#"{"id": 1.5, "items": []}"#);
+        assert_eq!(
+            error.unwrap_err(),
+            "`id`: expected a whole number from 0 to 18446744073709551615, found 1.5"
+        );
+        let error = decode::<Outer>(br#"{"notes": "x", "items": []}"#);
+        assert_eq!(error.unwrap_err(), "`id`: missing");
+        let error = decode::<Outer>(br#"{"id": 1, "notes": 3}"#);
+        assert_eq!(
+            error.unwrap_err(),
+            "`notes`: expected a string, found a number"
+        );
+    }
+
+    #[test]
+    fn fields_are_found_in_any_order() {
+        let value = parse(br#"{"a": 1, "b": 2, "c": 3}"#).unwrap();
+        let mut fields = value.fields().unwrap();
+        assert_eq!(fields.get("c"), Some(&Json::Number("3")));
+        assert_eq!(fields.get("a"), Some(&Json::Number("1")));
+        assert_eq!(fields.get("b"), Some(&Json::Number("2")));
+        assert_eq!(fields.get("d"), None);
+    }
+}
