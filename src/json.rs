@@ -307,7 +307,7 @@ impl<'a> Parser<'a> {
     }
 }
 
-impl Json<'_> {
+impl<'a> Json<'a> {
     /// What kind of value this is, as a mismatch names it.
     fn kind(&self) -> &'static str {
         match self {
@@ -321,7 +321,7 @@ impl Json<'_> {
     }
 
     /// The members of an object, to read fields from.
-    pub fn fields(&self) -> Result<Fields<'_, '_>, Mismatch> {
+    pub fn fields(&self) -> Result<Fields<'_, 'a>, Mismatch> {
         match self {
             Json::Object(members) => Ok(Fields { members, next: 0 }),
             other => Err(Mismatch::expected("an object", other)),
@@ -374,7 +374,8 @@ impl Mismatch {
         self
     }
 
-    fn at_index(mut self, index: usize) -> Mismatch {
+    /// The mismatch as seen from the array holding it at `index`.
+    pub fn at_index(mut self, index: usize) -> Mismatch {
         if !self.path.is_empty() && !self.path.starts_with('[') {
             self.path.insert(0, '.');
         }

@@ -11,7 +11,7 @@ use crate::bindings::wit;
 use crate::company::Settings;
 use crate::invoices::WireInvoice;
 use crate::json::FromJson;
-use crate::paging::Envelope;
+use crate::paging::Listed;
 
 /// Decodes a JSON value as `T`, naming what failed.
 type Decoder = fn(&Value) -> Result<(), String>;
@@ -26,7 +26,7 @@ fn one<T: FromJson>(value: &Value) -> Result<(), String> {
 }
 
 fn list<T: FromJson>(value: &Value) -> Result<(), String> {
-    let page: Envelope<T> = decode(value)?;
+    let page: Listed<T> = decode(value)?;
     if page.items.is_empty() {
         return Err("the example's list is empty".into());
     }
@@ -178,9 +178,9 @@ fn report_and_expense_examples_keep_their_figures() -> Result<(), String> {
             .pop()
             .ok_or_else(|| format!("{path}: no example"))
     };
-    let report: Envelope<wit::UninvoicedRow> = decode(&first("/reports/uninvoiced")?)?;
+    let report: Listed<wit::UninvoicedRow> = decode(&first("/reports/uninvoiced")?)?;
     assert!(report.items.iter().all(|r| !r.currency.is_empty()));
-    let expenses: Envelope<wit::Expense> = decode(&first("/expenses")?)?;
+    let expenses: Listed<wit::Expense> = decode(&first("/expenses")?)?;
     let lunch = expenses.items.first().ok_or("no expense")?;
     assert_eq!((lunch.total_cost, lunch.units), (33.35, Some(1.0)));
     assert_eq!(

@@ -7,7 +7,7 @@ use std::ops::ControlFlow;
 use crate::json::{FromJson, Json, Mismatch};
 
 use crate::bindings::wit::{self, Error, ResolvedPeriod};
-use crate::http::{Answer, Client, Query, Request};
+use crate::http::{Client, Query, Request, response};
 use crate::period::{Calendar, Dates, Span};
 
 pub const DEFAULT_LIMIT: u32 = 500;
@@ -75,10 +75,9 @@ pub struct Page<T> {
     pub continuation: Option<String>,
 }
 
-/// One page of a Harvest list answer. The one array-valued key that is not page metadata
-/// (`time_entries`, `projects`, `results`, ...) holds the items.
-pub struct Envelope<T> {
-    pub items: Vec<T>,
+/// One page of a Harvest list answer but for its items: the one array-valued key that is not
+/// page metadata (`time_entries`, `projects`, `results`, ...) holds them.
+pub struct Envelope {
     pub total_entries: Option<u64>,
     pub next: Option<String>,
     /// This page's number, the number of pages and their size: set on page-numbered lists
@@ -88,11 +87,29 @@ pub struct Envelope<T> {
     pub per_page: Option<u64>,
 }
 
-impl<T: FromJson> FromJson for Envelope<T> {
+/// A whole page, its items read as `T`, for the tests.
+#[cfg(test)]
+pub struct Listed<T> {
+    pub items: Vec<T>,
+    pub envelope: Envelope,
+}
+
+#[cfg(test)]
+impl<T: FromJson> FromJson for Listed<T> {
     fn from_json(value: &Json) -> Result<Self, Mismatch> {
+        let (key, items, envelope) = Envelope::around(value)?;
+        Ok(Listed {
+            items: Vec::from_json(items).map_err(|m| m.within(key))?,
+            envelope,
+        })
+    }
+}
+
+impl Envelope {
+    /// The page's metadata, and the key and value of its list.
+    fn around<'j, 'a>(value: &'j Json<'a>) -> Result<(&'j str, &'j Json<'a>, Self), Mismatch> {
         let mut items = None;
         let mut envelope = Envelope {
-            items: Vec::new(),
             total_entries: None,
             next: None,
             page: None,
@@ -113,12 +130,12 @@ impl<T: FromJson> FromJson for Envelope<T> {
                 "total_pages" => envelope.total_pages = value.as_u64(),
                 "per_page" => envelope.per_page = value.as_u64(),
                 "next_page" | "previous_page" => {}
-                _ if items.is_none() => items = Some(Vec::<T>::from_json(value).map_err(field)?),
+                _ if items.is_none() => items = Some((key, value)),
                 _ => {}
             }
         }
-        envelope.items = items.ok_or_else(|| Mismatch::new("the answer has no list"))?;
-        Ok(envelope)
+        let (key, items) = items.ok_or_else(|| Mismatch::new("the answer has no list"))?;
+        Ok((key, items, envelope))
     }
 }
 
@@ -207,10 +224,24 @@ struct End {
 /// A page whose `links.next` differs from the prediction ends the read-ahead, and the list is
 /// followed from that link one page at a time. Cursor-paginated lists are always followed one
 /// page at a time.
-fn walk<T: FromJson>(client: &Client, listing: Listing, take: impl FnMut(T)) -> Result<End, Error> {
+fn walk<T: FromJson>(
+    client: &Client,
+    listing: Listing,
+    mut take: impl FnMut(T),
+) -> Result<End, Error> {
+    walk_items(client, listing, &mut |item| {
+        T::from_json(item).map(&mut take)
+    })
+}
+
+/// Where each item of a page goes: read as its type and taken. Only this depends on the items'
+/// type, so the component carries the page walk once rather than once per record.
+type Sink<'s> = dyn FnMut(&Json) -> Result<(), Mismatch> + 's;
+
+/// [`walk`], with each item handed to `sink` as it is read.
+fn walk_items(client: &Client, listing: Listing, sink: &mut Sink) -> Result<End, Error> {
     let concurrency = client.config.policy.page_concurrency;
-    let mut collector = Collector {
-        take,
+    let mut tally = Tally {
         taken: 0,
         total: None,
         seen: HashSet::new(),
@@ -221,20 +252,22 @@ fn walk<T: FromJson>(client: &Client, listing: Listing, take: impl FnMut(T)) -> 
     let mut path = listing.first;
     let mut skip = listing.skip;
     loop {
-        collector.visit(&path)?;
-        let page: Answer<Envelope<T>> = client.answer(&Request::get(path.as_str()))?;
+        tally.visit(&path)?;
+        let response = client.checked(&Request::<()>::get(path.as_str()))?;
+        let tree = response.parse(path_only(&path))?;
+        let page = ReadPage::read(&tree, response.status, &path)?;
         let ahead = plan_ahead(
-            &page.value,
-            collector.wanted(page.value.items.len().saturating_sub(skip)),
+            &page.envelope,
+            tally.wanted(page.items.len().saturating_sub(skip)),
         );
-        let mut step = collector.absorb(client, &path, skip, page)?;
+        let mut step = tally.absorb(client, &path, skip, page, sink)?;
         skip = 0;
         if let (Step::More(next), Some(ahead)) = (&step, ahead)
             && concurrency > 1
         {
             let paths = ahead.paths(next);
             if paths.len() > 1 {
-                step = collector.fetch_ahead(client, &paths, concurrency)?;
+                step = tally.fetch_ahead(client, &paths, concurrency, sink)?;
             }
         }
         match step {
@@ -244,10 +277,42 @@ fn walk<T: FromJson>(client: &Client, listing: Listing, take: impl FnMut(T)) -> 
     }
 }
 
+/// One page of a list as read, its items not yet read as their type.
+struct ReadPage<'j, 'a> {
+    status: u16,
+    /// The key of the list, e.g. `time_entries`.
+    key: &'j str,
+    items: &'j [Json<'a>],
+    envelope: Envelope,
+}
+
+impl<'j, 'a> ReadPage<'j, 'a> {
+    /// The page in `tree`, Harvest's answer with `status` to the request at `path`.
+    fn read(tree: &'j Json<'a>, status: u16, path: &str) -> Result<ReadPage<'j, 'a>, Error> {
+        let unreadable =
+            |m: Mismatch| response::unreadable(status, path_only(path), &m.to_string());
+        let (key, items, envelope) = Envelope::around(tree).map_err(unreadable)?;
+        let Json::Array(items) = items else {
+            return Err(unreadable(
+                Mismatch::expected("an array", items).within(key),
+            ));
+        };
+        Ok(ReadPage {
+            status,
+            key,
+            items,
+            envelope,
+        })
+    }
+}
+
+/// A request's path without its query.
+fn path_only(path: &str) -> &str {
+    path.split_once('?').map_or(path, |(path, _)| path)
+}
+
 /// What taking a list has seen so far.
-struct Collector<F> {
-    /// Where each item taken goes.
-    take: F,
+struct Tally {
     taken: usize,
     total: Option<u64>,
     /// Every page path requested, to catch a pagination loop.
@@ -266,7 +331,7 @@ enum Step {
     Done(End),
 }
 
-impl<F> Collector<F> {
+impl Tally {
     /// How many more items the limit wants once `coming` more have been taken.
     fn wanted(&self, coming: usize) -> usize {
         self.limit.saturating_sub(self.taken.saturating_add(coming))
@@ -283,30 +348,17 @@ impl<F> Collector<F> {
         ))
     }
 
-    /// Takes the items of the page at `path` (less the first `skip`) up to the limit, and says
-    /// where to go next.
-    fn absorb<T>(
+    /// After the items of the page at `path` were taken (`consumed` of its `page_len`,
+    /// counting those skipped), where to go next.
+    fn after_page(
         &mut self,
         client: &Client,
         path: &str,
-        skip: usize,
-        answer: Answer<Envelope<T>>,
-    ) -> Result<Step, Error>
-    where
-        F: FnMut(T),
-    {
-        let (status, page) = (answer.status, answer.value);
-        self.status = status;
-        self.total = self.total.or(page.total_entries);
-        let page_len = page.items.len();
-        let wanted = self.limit.saturating_sub(self.taken);
-        let mut consumed = skip.min(page_len);
-        for item in page.items.into_iter().skip(skip).take(wanted) {
-            (self.take)(item);
-            self.taken += 1;
-            consumed += 1;
-        }
-        let next = match page.next {
+        (page_len, consumed): (usize, usize),
+        next: Option<String>,
+    ) -> Result<Step, Error> {
+        let status = self.status;
+        let next = match next {
             Some(next) => Some(next_path(client, status, &next)?),
             None => None,
         };
@@ -352,25 +404,50 @@ impl<F> Collector<F> {
         }
     }
 
+    /// Takes the items of the page at `path` (less the first `skip`) up to the limit, and says
+    /// where to go next.
+    fn absorb(
+        &mut self,
+        client: &Client,
+        path: &str,
+        skip: usize,
+        page: ReadPage,
+        sink: &mut Sink,
+    ) -> Result<Step, Error> {
+        self.status = page.status;
+        self.total = self.total.or(page.envelope.total_entries);
+        let page_len = page.items.len();
+        let wanted = self.limit.saturating_sub(self.taken);
+        let mut consumed = skip.min(page_len);
+        for (index, item) in page.items.iter().enumerate().skip(skip).take(wanted) {
+            sink(item).map_err(|m| {
+                let m = m.at_index(index).within(page.key);
+                response::unreadable(page.status, path_only(path), &m.to_string())
+            })?;
+            self.taken += 1;
+            consumed += 1;
+        }
+        self.after_page(client, path, (page_len, consumed), page.envelope.next)
+    }
+
     /// Requests the pages at `paths` together and takes them in order, each only if the page
     /// before it links to it. Returns where to go after the last page taken. An error on any
     /// page taken is the answer: nothing partial is returned.
-    fn fetch_ahead<T: FromJson>(
+    fn fetch_ahead(
         &mut self,
         client: &Client,
         paths: &[String],
         concurrency: usize,
-    ) -> Result<Step, Error>
-    where
-        F: FnMut(T),
-    {
-        let requests: Vec<Request<Envelope<T>>> =
-            paths.iter().map(|p| Request::get(p.as_str())).collect();
+        sink: &mut Sink,
+    ) -> Result<Step, Error> {
+        let requests: Vec<Request<()>> = paths.iter().map(|p| Request::get(p.as_str())).collect();
         let mut step = None;
-        client.send_all(&requests, concurrency, |index, page| {
+        client.exchange_all(&requests, concurrency, &mut |index, response| {
             let path = paths.get(index).map_or("", String::as_str);
             self.visit(path)?;
-            let taken = self.absorb(client, path, 0, page)?;
+            let tree = response.parse(path_only(path))?;
+            let page = ReadPage::read(&tree, response.status, path)?;
+            let taken = self.absorb(client, path, 0, page, sink)?;
             let flow = match (&taken, paths.get(index + 1)) {
                 (Step::More(next), Some(predicted)) if next == predicted => {
                     ControlFlow::Continue(())
@@ -394,7 +471,7 @@ struct PagesAhead {
 
 /// When `page` is of a page-numbered list with pages after it, the pages still needed for
 /// `wanted` more items.
-fn plan_ahead<T>(page: &Envelope<T>, wanted: usize) -> Option<PagesAhead> {
+fn plan_ahead(page: &Envelope, wanted: usize) -> Option<PagesAhead> {
     let (number, total_pages, per_page) = (page.page?, page.total_pages?, page.per_page?);
     if per_page == 0 || wanted == 0 || number >= total_pages {
         return None;
@@ -617,11 +694,11 @@ mod tests {
         let json = r#"{"time_entries":[1,2,3],"per_page":3,"total_pages":2,"total_entries":5,
             "next_page":2,"previous_page":null,"page":1,
             "links":{"first":"a","next":"http://h/v2/time_entries?page=2","previous":null,"last":"b"}}"#;
-        let page: Envelope<u8> = crate::json::decode(json.as_bytes())?;
+        let page: Listed<u8> = crate::json::decode(json.as_bytes())?;
         assert_eq!(page.items, vec![1, 2, 3]);
-        assert_eq!(page.total_entries, Some(5));
+        assert_eq!(page.envelope.total_entries, Some(5));
         assert_eq!(
-            page.next.as_deref(),
+            page.envelope.next.as_deref(),
             Some("http://h/v2/time_entries?page=2")
         );
         Ok(())
@@ -639,9 +716,8 @@ mod tests {
         assert!(decode_continuation("garbage", "/v2/projects").is_err());
     }
 
-    fn envelope(page: u64, total_pages: u64, per_page: u64) -> Envelope<u8> {
+    fn envelope(page: u64, total_pages: u64, per_page: u64) -> Envelope {
         Envelope {
-            items: vec![0; per_page as usize],
             total_entries: Some(total_pages * per_page),
             next: None,
             page: Some(page),
@@ -688,7 +764,7 @@ mod tests {
     #[test]
     fn envelope_reads_page_numbers_and_ignores_odd_ones() -> Result<(), String> {
         let json = r#"{"x":[1],"page":"one","total_pages":4,"per_page":null}"#;
-        let page: Envelope<u8> = crate::json::decode(json.as_bytes())?;
+        let page: Envelope = crate::json::decode::<Listed<u8>>(json.as_bytes())?.envelope;
         assert_eq!(
             (page.page, page.total_pages, page.per_page),
             (None, Some(4), None)

@@ -323,7 +323,7 @@ fn fees_once(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::paging::Envelope;
+    use crate::paging::Listed;
 
     fn day(text: &str) -> Result<NaiveDate, String> {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| format!("{text}: {e}"))
@@ -359,7 +359,7 @@ mod tests {
             r#"{{"results":[{rows}],"per_page":2000,"total_pages":1,"total_entries":2,"next_page":null,
             "previous_page":null,"page":1,"links":{{"first":"f","next":null,"previous":null,"last":"l"}}}}"#
         );
-        crate::json::decode::<Envelope<R>>(page.as_bytes()).map(|p| p.items)
+        crate::json::decode::<Listed<R>>(page.as_bytes()).map(|p| p.items)
     }
 
     /// Every day of `from..=to` in exactly one chunk, in order, no chunk longer than 365 days.

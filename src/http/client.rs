@@ -65,9 +65,14 @@ impl Client {
 
     /// As [`Client::send`], keeping the status Harvest answered with.
     pub fn answer<T: FromJson>(&self, request: &Request<T>) -> Result<Answer<T>, Error> {
+        self.checked(request)?.decode(&request.path)
+    }
+
+    /// Sends `request` and checks its status, returning the 2xx response undecoded.
+    pub fn checked<T>(&self, request: &Request<T>) -> Result<Response, Error> {
         let response = self.exchange(request)?;
         self.check(&response, request)?;
-        response.decode(&request.path)
+        Ok(response)
     }
 
     /// Sends `request` and checks its status, ignoring the body (Harvest's DELETE answers).
@@ -94,15 +99,14 @@ impl Client {
         answer.unwrap_or_else(|| Err(lost(outgoing)))
     }
 
-    /// Sends `requests` with up to `concurrency` of them in flight, and hands each decoded 2xx
-    /// answer to `each` in the order of `requests`. The first error (a status, an unreadable
-    /// answer, or one `each` returns) ends the whole exchange; `each` may also end it early
-    /// with `Break`.
-    pub fn send_all<T: FromJson>(
+    /// Sends `requests` with up to `concurrency` of them in flight, and hands each 2xx answer
+    /// to `each` in the order of `requests`. The first error (a status, or one `each` returns)
+    /// ends the whole exchange; `each` may also end it early with `Break`.
+    pub fn exchange_all(
         &self,
-        requests: &[Request<T>],
+        requests: &[Request<()>],
         concurrency: usize,
-        mut each: impl FnMut(usize, Answer<T>) -> Result<ControlFlow<()>, Error>,
+        each: &mut dyn FnMut(usize, Response) -> Result<ControlFlow<()>, Error>,
     ) -> Result<(), Error> {
         let outgoing = requests
             .iter()
@@ -119,7 +123,7 @@ impl Client {
                     Error::internal(format!("request {index} of a batch was lost"))
                 })?;
                 self.check(&response, request)?;
-                each(index, response.decode(&request.path)?)
+                each(index, response)
             },
         )
     }

@@ -14,7 +14,7 @@ mod deadline;
 pub mod error;
 mod query;
 mod request;
-mod response;
+pub mod response;
 mod schedule;
 mod wasi;
 
@@ -23,4 +23,3 @@ pub use query::Query;
 #[cfg(test)]
 pub use request::{Body, Method};
 pub use request::{Request, Server};
-pub use response::Answer;

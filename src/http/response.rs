@@ -1,6 +1,6 @@
 //! An answer as received, and the decoding of a 2xx answer into the type its request names.
 
-use crate::json::{self, FromJson};
+use crate::json::{self, FromJson, Json};
 
 use crate::bindings::wit::Error;
 
@@ -34,21 +34,36 @@ impl Response {
 
     /// Decodes a 2xx JSON answer; `path` names the request in the message.
     pub fn decode<T: FromJson>(&self, path: &str) -> Result<Answer<T>, Error> {
+        let value =
+            T::from_json(&self.parse(path)?).map_err(|e| self.unreadable(path, &e.to_string()))?;
+        Ok(Answer {
+            status: self.status,
+            value,
+        })
+    }
+
+    /// The answer as a JSON tree; `path` names the request in the message. What does not
+    /// depend on the type decoded to is kept out of `decode`, which the component carries once
+    /// per type.
+    pub fn parse(&self, path: &str) -> Result<Json<'_>, Error> {
         if self.is_html() {
             return Err(Error::unreadable(
                 self.status,
                 format!("{path}: Harvest answered with an HTML page instead of JSON"),
             ));
         }
-        let value = json::decode(&self.body).map_err(|e| {
-            Error::unreadable(
-                self.status,
-                format!("{path}: Harvest's answer could not be read ({e})"),
-            )
-        })?;
-        Ok(Answer {
-            status: self.status,
-            value,
-        })
+        json::parse(&self.body).map_err(|e| self.unreadable(path, &format!("not JSON: {e}")))
     }
+
+    fn unreadable(&self, path: &str, problem: &str) -> Error {
+        unreadable(self.status, path, problem)
+    }
+}
+
+/// A 2xx answer to the request at `path` that does not read as it should.
+pub fn unreadable(status: u16, path: &str, problem: &str) -> Error {
+    Error::unreadable(
+        status,
+        format!("{path}: Harvest's answer could not be read ({problem})"),
+    )
 }
