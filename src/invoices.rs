@@ -114,9 +114,11 @@ impl FromJson for WireInvoice {
         let due = invoice
             .due_date
             .as_deref()
-            .map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d"))
-            .transpose()
-            .map_err(|_| Mismatch::new("due_date is not a YYYY-MM-DD date"))?;
+            .map(|d| {
+                validate::parse_date(d)
+                    .ok_or_else(|| Mismatch::new("due_date is not a YYYY-MM-DD date"))
+            })
+            .transpose()?;
         Ok(WireInvoice { invoice, due })
     }
 }

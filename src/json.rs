@@ -531,8 +531,8 @@ impl<T: FromJson> FromJson for Vec<T> {
 impl FromJson for chrono::NaiveDate {
     fn from_json(value: &Json) -> Result<Self, Mismatch> {
         match value {
-            Json::String(text) => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .map_err(|_| Mismatch::new(format!("{text:?} is not a YYYY-MM-DD date"))),
+            Json::String(text) => crate::validate::parse_date(text)
+                .ok_or_else(|| Mismatch::new(format!("{text:?} is not a YYYY-MM-DD date"))),
             other => Err(Mismatch::expected("a YYYY-MM-DD date", other)),
         }
     }
