@@ -101,6 +101,13 @@ pub struct WireInvoice {
 }
 
 impl FromJson for WireInvoice {
+    fn stand_in() -> Self {
+        WireInvoice {
+            invoice: Invoice::stand_in(),
+            due: None,
+        }
+    }
+
     fn from_json(value: &Json) -> Result<Self, Mismatch> {
         let Json::Object(members) = value else {
             return Err(Mismatch::expected("an object", value));

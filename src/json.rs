@@ -62,6 +62,12 @@ pub fn decode<T: FromJson>(bytes: &[u8]) -> Result<T, String> {
     T::from_json(&value).map_err(|m| m.to_string())
 }
 
+/// Parses one JSON text into serde_json's tree, for the code that edits JSON (the catalogue's
+/// schemas and arguments): the one parser serves both.
+pub fn parse_value(bytes: &[u8]) -> Result<serde_json::Value, SyntaxError> {
+    parse(bytes).map(|json| json.into_value())
+}
+
 struct Parser<'a> {
     text: &'a str,
     at: usize,
@@ -323,8 +329,35 @@ impl<'a> Json<'a> {
     /// The members of an object, to read fields from.
     pub fn fields(&self) -> Result<Fields<'_, 'a>, Mismatch> {
         match self {
-            Json::Object(members) => Ok(Fields { members, next: 0 }),
+            Json::Object(members) => Ok(Fields {
+                members,
+                next: 0,
+                mismatch: None,
+            }),
             other => Err(Mismatch::expected("an object", other)),
+        }
+    }
+
+    /// The same value as serde_json's tree. Integers stay integers; other numbers become
+    /// floats, as serde_json reads them.
+    pub fn into_value(self) -> serde_json::Value {
+        use serde_json::Value;
+        match self {
+            Json::Null => Value::Null,
+            Json::Bool(b) => Value::Bool(b),
+            Json::Number(text) => match (text.parse::<u64>(), text.parse::<i64>()) {
+                (Ok(n), _) => n.into(),
+                (_, Ok(n)) => n.into(),
+                _ => text.parse::<f64>().map_or(Value::Null, Value::from),
+            },
+            Json::String(text) => Value::String(text.into_owned()),
+            Json::Array(items) => Value::Array(items.into_iter().map(Json::into_value).collect()),
+            Json::Object(members) => Value::Object(
+                members
+                    .into_iter()
+                    .map(|(key, value)| (key.into_owned(), value.into_value()))
+                    .collect(),
+            ),
         }
     }
 
@@ -399,6 +432,8 @@ pub struct Fields<'j, 'a> {
     /// Where the next search starts: fields are usually read in the order Harvest writes them,
     /// so each is found at once.
     next: usize,
+    /// The first field [`Fields::read`] could not read.
+    mismatch: Option<Mismatch>,
 }
 
 impl<'j, 'a> Fields<'j, 'a> {
@@ -425,11 +460,38 @@ impl<'j, 'a> Fields<'j, 'a> {
         .map_err(|m| m.within(key))
     }
 
-    /// As [`Fields::take`], with `T::default()` for a missing key.
-    pub fn take_or_default<T: FromJson + Default>(&mut self, key: &str) -> Result<T, Mismatch> {
-        match self.get(key) {
+    /// The field `key` read as a `T`, or, when it does not read, a stand-in, the mismatch kept
+    /// for [`Fields::finish`]. A record reads every field this way and then finishes: one exit
+    /// rather than one per field, each dropping the fields read before it, which made the
+    /// record decoders several times larger.
+    #[inline(never)]
+    pub fn read<T: FromJson>(&mut self, key: &str) -> T {
+        let read = self.take(key);
+        self.kept(read)
+    }
+
+    /// As [`Fields::read`], with `T::default()` for a missing key.
+    #[inline(never)]
+    pub fn read_or_default<T: FromJson + Default>(&mut self, key: &str) -> T {
+        let read = match self.get(key) {
             Some(value) => T::from_json(value).map_err(|m| m.within(key)),
             None => Ok(T::default()),
+        };
+        self.kept(read)
+    }
+
+    fn kept<T: FromJson>(&mut self, read: Result<T, Mismatch>) -> T {
+        read.unwrap_or_else(|mismatch| {
+            self.mismatch.get_or_insert(mismatch);
+            T::stand_in()
+        })
+    }
+
+    /// `record`, unless a field did not read: then the first mismatch.
+    pub fn finish<T>(self, record: T) -> Result<T, Mismatch> {
+        match self.mismatch {
+            Some(mismatch) => Err(mismatch),
+            None => Ok(record),
         }
     }
 
@@ -443,6 +505,10 @@ impl<'j, 'a> Fields<'j, 'a> {
 pub trait FromJson: Sized {
     fn from_json(value: &Json) -> Result<Self, Mismatch>;
 
+    /// Any value of the type, held in place of a field that did not read until the record is
+    /// refused (see [`Fields::read`]).
+    fn stand_in() -> Self;
+
     /// The value of a key the object lacks: a mismatch, except for an option.
     fn missing() -> Result<Self, Mismatch> {
         Err(Mismatch::missing())
@@ -450,6 +516,10 @@ pub trait FromJson: Sized {
 }
 
 impl FromJson for bool {
+    fn stand_in() -> Self {
+        false
+    }
+
     fn from_json(value: &Json) -> Result<Self, Mismatch> {
         match value {
             Json::Bool(b) => Ok(*b),
@@ -459,6 +529,10 @@ impl FromJson for bool {
 }
 
 impl FromJson for String {
+    fn stand_in() -> Self {
+        String::new()
+    }
+
     fn from_json(value: &Json) -> Result<Self, Mismatch> {
         match value {
             Json::String(text) => Ok(text.as_ref().to_owned()),
@@ -468,6 +542,10 @@ impl FromJson for String {
 }
 
 impl FromJson for f64 {
+    fn stand_in() -> Self {
+        0.0
+    }
+
     fn from_json(value: &Json) -> Result<Self, Mismatch> {
         match value {
             // The parser checked the grammar, which Rust's float syntax includes.
@@ -483,6 +561,10 @@ impl FromJson for f64 {
 macro_rules! integers {
     ($($t:ty),*) => {$(
         impl FromJson for $t {
+            fn stand_in() -> Self {
+                0
+            }
+
             fn from_json(value: &Json) -> Result<Self, Mismatch> {
                 match value {
                     Json::Number(text) => text.parse().map_err(|_| {
@@ -502,6 +584,10 @@ macro_rules! integers {
 integers!(u8, u16, u32, u64, i32, i64);
 
 impl<T: FromJson> FromJson for Option<T> {
+    fn stand_in() -> Self {
+        None
+    }
+
     fn from_json(value: &Json) -> Result<Self, Mismatch> {
         match value {
             Json::Null => Ok(None),
@@ -515,6 +601,10 @@ impl<T: FromJson> FromJson for Option<T> {
 }
 
 impl<T: FromJson> FromJson for Vec<T> {
+    fn stand_in() -> Self {
+        Vec::new()
+    }
+
     fn from_json(value: &Json) -> Result<Self, Mismatch> {
         match value {
             Json::Array(items) => items
@@ -529,6 +619,10 @@ impl<T: FromJson> FromJson for Vec<T> {
 
 /// A `YYYY-MM-DD` date.
 impl FromJson for chrono::NaiveDate {
+    fn stand_in() -> Self {
+        chrono::NaiveDate::default()
+    }
+
     fn from_json(value: &Json) -> Result<Self, Mismatch> {
         match value {
             Json::String(text) => crate::validate::parse_date(text)
@@ -542,6 +636,10 @@ impl FromJson for chrono::NaiveDate {
 pub struct Ignored;
 
 impl FromJson for Ignored {
+    fn stand_in() -> Self {
+        Ignored
+    }
+
     fn from_json(_: &Json) -> Result<Self, Mismatch> {
         Ok(Ignored)
     }
@@ -555,9 +653,14 @@ macro_rules! json_record {
     (for $ty:path { $($field:ident),* $(,)? }) => {
         impl $crate::json::FromJson for $ty {
             fn from_json(value: &$crate::json::Json) -> Result<Self, $crate::json::Mismatch> {
-                #[allow(unused_mut, unused_variables)]
+                #[allow(unused_mut)]
                 let mut fields = value.fields()?;
-                Ok(Self { $($field: fields.take(stringify!($field))?),* })
+                let record = Self { $($field: fields.read(stringify!($field))),* };
+                fields.finish(record)
+            }
+
+            fn stand_in() -> Self {
+                Self { $($field: $crate::json::FromJson::stand_in()),* }
             }
         }
     };
@@ -575,28 +678,39 @@ macro_rules! json_record {
         impl $crate::json::FromJson for $name {
             fn from_json(value: &$crate::json::Json) -> Result<Self, $crate::json::Mismatch> {
                 let mut fields = value.fields()?;
-                Ok(Self { $($field: json_record!(@take fields, $field $(, $default)?)),* })
+                let record = Self { $($field: json_record!(@read fields, $field $(, $default)?)),* };
+                fields.finish(record)
+            }
+
+            fn stand_in() -> Self {
+                Self { $($field: $crate::json::FromJson::stand_in()),* }
             }
         }
     };
-    (@take $fields:ident, $field:ident) => {
-        $fields.take(stringify!($field))?
+    (@read $fields:ident, $field:ident) => {
+        $fields.read(stringify!($field))
     };
-    (@take $fields:ident, $field:ident, default) => {
-        $fields.take_or_default(stringify!($field))?
+    (@read $fields:ident, $field:ident, default) => {
+        $fields.read_or_default(stringify!($field))
     };
 }
 
 /// An enum read from a string: `json_enum!(Type { Variant = "text", ... })`.
 macro_rules! json_enum {
-    ($ty:path { $($variant:ident = $text:literal),* $(,)? }) => {
+    ($ty:path { $first:ident = $first_text:literal $(, $variant:ident = $text:literal)* $(,)? }) => {
         impl $crate::json::FromJson for $ty {
+            fn stand_in() -> Self {
+                use $ty as This;
+                This::$first
+            }
+
             fn from_json(value: &$crate::json::Json) -> Result<Self, $crate::json::Mismatch> {
                 use $ty as This;
                 match value {
+                    $crate::json::Json::String(text) if text == $first_text => Ok(This::$first),
                     $($crate::json::Json::String(text) if text == $text => Ok(This::$variant),)*
                     $crate::json::Json::String(text) => Err($crate::json::Mismatch::new(format!(
-                        concat!("{:?} is not one of" $(, " ", $text)*),
+                        concat!("{:?} is not one of ", $first_text $(, " ", $text)*),
                         text
                     ))),
                     other => Err($crate::json::Mismatch::expected("a string", other)),

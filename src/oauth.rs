@@ -6,13 +6,12 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use serde::Deserialize;
-
 use crate::bindings::exports::harvest::tools::oauth::{ClientCredentials, ScopedAccount, TokenSet};
 use crate::bindings::wit::Error;
 use crate::config::{self, CLIENT_ID, Config, OAuthClient, Origin, Secret};
 use crate::http::error::{TokenGrant, token_error};
 use crate::http::{Client, Query, Request};
+use crate::json::json_record;
 
 const TOKEN_PATH: &str = "/api/v2/oauth2/token";
 
@@ -41,14 +40,15 @@ impl Grant {
     }
 }
 
-/// The token endpoint's answer (docs/harvest-notes.md#oauth).
-#[derive(Deserialize)]
-struct TokenAnswer {
-    access_token: String,
-    refresh_token: String,
-    token_type: String,
-    expires_in: u64,
-    scope: Option<String>,
+json_record! {
+    /// The token endpoint's answer (docs/harvest-notes.md#oauth).
+    struct TokenAnswer {
+        access_token: String,
+        refresh_token: String,
+        token_type: String,
+        expires_in: u64,
+        scope: Option<String>,
+    }
 }
 
 pub fn authorization_url(
@@ -193,7 +193,7 @@ fn request_tokens(
         let (method, path) = (request.method, request.path.as_str());
         return Err(token_error(method, path, &response, grant.kind(), &secrets));
     }
-    let answer: TokenAnswer = serde_json::from_slice(&response.body).map_err(|_| {
+    let answer: TokenAnswer = crate::json::decode(&response.body).map_err(|_| {
         Error::unreadable(
             response.status,
             "Harvest ID's token answer could not be read: it lacks access_token, refresh_token, \

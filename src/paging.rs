@@ -96,6 +96,19 @@ pub struct Listed<T> {
 
 #[cfg(test)]
 impl<T: FromJson> FromJson for Listed<T> {
+    fn stand_in() -> Self {
+        Listed {
+            items: Vec::new(),
+            envelope: Envelope {
+                total_entries: None,
+                next: None,
+                page: None,
+                total_pages: None,
+                per_page: None,
+            },
+        }
+    }
+
     fn from_json(value: &Json) -> Result<Self, Mismatch> {
         let (key, items, envelope) = Envelope::around(value)?;
         Ok(Listed {

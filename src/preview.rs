@@ -164,7 +164,7 @@ fn plan(tool: &str, arguments: &Arguments) -> Result<Plan, Error> {
 fn input_schema(tool: &str) -> Result<Value, Error> {
     let writes: Vec<&str> = WRITE_TOOLS.iter().map(|(name, _)| *name).collect();
     if let Some((_, text)) = WRITE_TOOLS.iter().find(|(name, _)| *name == tool) {
-        return serde_json::from_str(text)
+        return crate::json::parse_value(text.as_bytes())
             .map_err(|e| Error::internal(format!("the schema of {tool} is not JSON: {e}")));
     }
     let rule = if READ_TOOLS.contains(&tool) {

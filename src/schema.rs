@@ -35,7 +35,7 @@ impl Arguments {
     ) -> Result<Arguments, Error> {
         let mut value = match text.trim() {
             "" => Value::Object(Map::new()),
-            text => serde_json::from_slice(text.as_bytes()).map_err(|error| {
+            text => json::parse_value(text.as_bytes()).map_err(|error| {
                 Error::invalid(
                     whole,
                     format!("must be a JSON object; it is not valid JSON ({error})"),

@@ -9,7 +9,7 @@ use wasip2::clocks::monotonic_clock;
 use super::deadline::Deadline;
 use super::error::check_status;
 use super::request::{Request, Server};
-use super::response::{Answer, Response};
+use super::response::Response;
 use super::schedule::{self, lost};
 use super::wasi::{Outgoing, path_only};
 use crate::accounts;
@@ -60,11 +60,6 @@ impl Client {
 
     /// Sends `request` and decodes its 2xx JSON answer; any other status is an error.
     pub fn send<T: FromJson>(&self, request: &Request<T>) -> Result<T, Error> {
-        self.answer(request).map(|answer| answer.value)
-    }
-
-    /// As [`Client::send`], keeping the status Harvest answered with.
-    pub fn answer<T: FromJson>(&self, request: &Request<T>) -> Result<Answer<T>, Error> {
         self.checked(request)?.decode(&request.path)
     }
 

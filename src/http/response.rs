@@ -1,8 +1,7 @@
 //! An answer as received, and the decoding of a 2xx answer into the type its request names.
 
-use crate::json::{self, FromJson, Json};
-
 use crate::bindings::wit::Error;
+use crate::json::{self, FromJson, Json};
 
 /// A response as received, before its status is judged.
 #[derive(Debug)]
@@ -11,13 +10,6 @@ pub struct Response {
     pub content_type: Option<String>,
     pub retry_after: Option<String>,
     pub body: Vec<u8>,
-}
-
-/// A decoded 2xx answer with the status Harvest sent it with, so that a later complaint about
-/// its content (a pagination fault, say) names the real status.
-pub struct Answer<T> {
-    pub status: u16,
-    pub value: T,
 }
 
 impl Response {
@@ -33,13 +25,8 @@ impl Response {
     }
 
     /// Decodes a 2xx JSON answer; `path` names the request in the message.
-    pub fn decode<T: FromJson>(&self, path: &str) -> Result<Answer<T>, Error> {
-        let value =
-            T::from_json(&self.parse(path)?).map_err(|e| self.unreadable(path, &e.to_string()))?;
-        Ok(Answer {
-            status: self.status,
-            value,
-        })
+    pub fn decode<T: FromJson>(&self, path: &str) -> Result<T, Error> {
+        T::from_json(&self.parse(path)?).map_err(|e| self.unreadable(path, &e.to_string()))
     }
 
     /// The answer as a JSON tree; `path` names the request in the message. What does not
