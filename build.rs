@@ -38,7 +38,7 @@ fn main() {
         let input = schemas.input(function);
         let output = schemas.output(function);
         if effect.contains("Write") {
-            let inlined = schemas.inlined(input.clone()).to_string();
+            let inlined = undescribed(schemas.inlined(input.clone())).to_string();
             writeln!(write_tools, "    ({name:?}, {inlined:?}),").unwrap();
         } else {
             writeln!(read_tools, "    {name:?},").unwrap();
@@ -170,6 +170,26 @@ fn camel(name: &str) -> String {
             })
         })
         .collect()
+}
+
+/// `schema` without its descriptions: what `preview-write` checks arguments against needs only
+/// the rules, and the text is carried in the tools-only component.
+fn undescribed(schema: Value) -> Value {
+    let Value::Object(mut object) = schema else {
+        return schema;
+    };
+    object.remove("description");
+    if let Some(items) = object.remove("items") {
+        object.insert("items".into(), undescribed(items));
+    }
+    if let Some(Value::Object(properties)) = object.remove("properties") {
+        let properties = properties
+            .into_iter()
+            .map(|(name, property)| (name, undescribed(property)))
+            .collect();
+        object.insert("properties".into(), Value::Object(properties));
+    }
+    Value::Object(object)
 }
 
 /// The value type of `wit/common.wit` whose text is a JSON object: the catalogue takes the
