@@ -41,7 +41,8 @@ enum Command {
     /// adapter glue) to a file, to be optimized.
     CoreModule { component: PathBuf, out: PathBuf },
     /// Put `module` (an optimized build of the main core module) in the component in place of
-    /// the main core module, and check that the result is a valid component.
+    /// the main core module, drop the debug names of the component's internals, and check that
+    /// the result is a valid component.
     ReplaceCoreModule {
         component: PathBuf,
         module: PathBuf,
@@ -248,9 +249,39 @@ fn replace_core_module(component: &[u8], module: &[u8]) -> Result<Vec<u8>> {
     out.extend_from_slice(&section_header(module.len()));
     out.extend_from_slice(module);
     out.extend_from_slice(&component[section.end..]);
+    let out = without_component_names(&out)?;
     wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
         .validate_all(&out)
         .context("the component with the optimized module does not validate")?;
+    Ok(out)
+}
+
+/// `component` without its top-level `component-name` section, the names of its internal
+/// instances and aliases for debuggers (14 KB of the tools-only component). Hosts read the
+/// WIT from the type and export sections, which keep every name a caller sees.
+fn without_component_names(component: &[u8]) -> Result<Vec<u8>> {
+    const PREAMBLE: usize = 8;
+    let (preamble, sections) = component
+        .split_at_checked(PREAMBLE)
+        .context("not a component")?;
+    let mut out = preamble.to_vec();
+    let mut reader = wasmparser::BinaryReader::new(sections, PREAMBLE);
+    while !reader.eof() {
+        let start = reader.original_position();
+        let id = reader.read_u8()?;
+        let size = reader.read_var_u32()? as usize;
+        let contents = reader.original_position();
+        let name = match id {
+            0 => wasmparser::BinaryReader::new(&component[contents..], contents)
+                .read_string()
+                .ok(),
+            _ => None,
+        };
+        reader.read_bytes(size)?;
+        if name != Some("component-name") {
+            out.extend_from_slice(&component[start..reader.original_position()]);
+        }
+    }
     Ok(out)
 }
 
