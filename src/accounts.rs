@@ -1,11 +1,10 @@
 //! Harvest ID accounts (docs/harvest-notes.md#accounts): which accounts a token reaches, and
 //! choosing one.
 
-use crate::json::json_record;
-
 use crate::bindings::wit::{Account, AccountList, Error, Identity};
 use crate::config::{ACCOUNT_ID, Config};
 use crate::http::{Client, Request, Server};
+use crate::json::json_record;
 
 json_record! {
     struct AccountsAnswer {

@@ -1,11 +1,11 @@
 //! Company settings (docs/harvest-notes.md#company): the `get-company` tool, and how the account
 //! tracks time, which logging time needs.
 
-use crate::json::json_record;
 use chrono::Weekday;
 
 use crate::bindings::wit::{Company, Error, Feature, TimesheetMode};
 use crate::http::{Client, Request};
+use crate::json::json_record;
 
 json_record! {
     /// `GET /v2/company` as Harvest answers it. Only `name` is required: every setting may be

@@ -4,11 +4,11 @@
 //! task; an entry with the same time and notes created in the last ten minutes (on the WASI wall
 //! clock) refuses the create.
 
-use crate::json::json_record;
 use chrono::DateTime;
 
 use crate::bindings::wit::{DuplicateEntry, Error};
 use crate::http::{Client, Query};
+use crate::json::json_record;
 use crate::paging::{self, Listing, MAX_LIMIT};
 use crate::time_entries::ENDPOINT;
 use crate::timezone;

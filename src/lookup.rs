@@ -5,13 +5,12 @@
 
 use std::cmp::Ordering;
 
-use crate::json::json_record;
-
 use crate::bindings::wit::{
     Error, FindQuery, MatchQuality, NameMatch, NameMatches, NamedRef, ProjectRef, RecordKind,
     SearchScope,
 };
 use crate::http::{Client, Query, Request};
+use crate::json::json_record;
 use crate::paging::{self, Listing, MAX_LIMIT};
 use crate::validate;
 

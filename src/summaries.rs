@@ -4,7 +4,6 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 
-use crate::json::json_record;
 use chrono::{Datelike, NaiveDate, Weekday};
 
 use crate::bindings::wit::{
@@ -13,6 +12,7 @@ use crate::bindings::wit::{
 use crate::company;
 use crate::filters;
 use crate::http::{Client, Query};
+use crate::json::json_record;
 use crate::paging;
 use crate::period::{self, Calendar, Span};
 use crate::validate;

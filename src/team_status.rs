@@ -3,11 +3,11 @@
 
 use std::collections::HashMap;
 
-use crate::json::json_record;
 use chrono::{Datelike, NaiveDate, Weekday};
 
 use crate::bindings::wit::{Error, Period, PersonStatus, TeamStatusQuery, TeamTimeStatus};
 use crate::http::{Client, Query};
+use crate::json::json_record;
 use crate::paging;
 use crate::period::{Calendar, Span};
 use crate::summaries::{self, Entry};

@@ -9,13 +9,13 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::json::json_record;
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
 use crate::bindings::wit::Error;
 use crate::http::{Client, Request};
+use crate::json::json_record;
 
 /// ActiveSupport's zone names (`ActiveSupport::TimeZone::MAPPING`, Rails 7.1), the IANA zone each
 /// stands for, and its current POSIX TZ rule (tz database 2025).
