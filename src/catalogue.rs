@@ -63,7 +63,7 @@ macro_rules! argument {
         $arguments.take($key)?
     };
     ($arguments:ident, json($key:literal)) => {
-        $arguments.text($key)?
+        $arguments.text($key)
     };
 }
 
@@ -117,7 +117,11 @@ pub fn call(name: String, arguments: String) -> Result<String, Error> {
         return Err(unknown_tool(&name));
     };
     let input_schema = schema_of(entry.input_schema);
-    let arguments = Arguments::checked(&arguments, &input_schema, "arguments", "")?;
+    // The check reads the schema as the component's JSON tree, like the arguments.
+    let checked_against = input_schema.to_string();
+    let rules = crate::json::parse(checked_against.as_bytes())
+        .map_err(|e| Error::internal(format!("the schema of {name} is not JSON: {e}")))?;
+    let arguments = Arguments::checked(&arguments, &rules, "arguments", "")?;
     let mut result = dispatch(&name, &arguments).map_err(|error| {
         let keys = input_schema.get("properties").and_then(Value::as_object);
         respell(error, |word| {
@@ -137,7 +141,7 @@ fn to_json_value<T: Serialize>(result: Result<T, Error>) -> Result<Value, Error>
 }
 
 fn unencodable(error: &serde_json::Error) -> Error {
-    schema::unencodable(error)
+    Error::internal(format!("the result could not be written as JSON: {error}"))
 }
 
 fn unknown_tool(name: &str) -> Error {

@@ -114,7 +114,7 @@ impl FromJson for WireInvoice {
         };
         // Never Harvest's: set here, worked out in `on`.
         let mut members = members.clone();
-        members.push(("paid_amount".into(), Json::Number("0")));
+        members.push(("paid_amount".into(), Json::Number("0".into())));
         members.push(("is_overdue".into(), Json::Bool(false)));
         members.push(("days_overdue".into(), Json::Null));
         let invoice = Invoice::from_json(&Json::Object(members))?;

@@ -21,7 +21,7 @@ pub enum Json<'a> {
     Null,
     Bool(bool),
     /// The number as written, checked against JSON's grammar; read as the type that needs it.
-    Number(&'a str),
+    Number(Cow<'a, str>),
     String(Cow<'a, str>),
     Array(Vec<Json<'a>>),
     /// Members in the order written.
@@ -62,8 +62,9 @@ pub fn decode<T: FromJson>(bytes: &[u8]) -> Result<T, String> {
     T::from_json(&value).map_err(|m| m.to_string())
 }
 
-/// Parses one JSON text into serde_json's tree, for the code that edits JSON (the catalogue's
-/// schemas and arguments): the one parser serves both.
+/// Parses one JSON text into serde_json's tree, for the catalogue, which edits schemas and
+/// results: the one parser serves both.
+#[cfg(feature = "host-interfaces")]
 pub fn parse_value(bytes: &[u8]) -> Result<serde_json::Value, SyntaxError> {
     parse(bytes).map(|json| json.into_value())
 }
@@ -295,7 +296,7 @@ impl<'a> Parser<'a> {
             }
             self.required_digits()?;
         }
-        Ok(Json::Number(&self.text[start..self.at]))
+        Ok(Json::Number(Cow::Borrowed(&self.text[start..self.at])))
     }
 
     fn digits(&mut self) {
@@ -315,7 +316,7 @@ impl<'a> Parser<'a> {
 
 impl<'a> Json<'a> {
     /// What kind of value this is, as a mismatch names it.
-    fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> &'static str {
         match self {
             Json::Null => "null",
             Json::Bool(_) => "a boolean",
@@ -340,6 +341,7 @@ impl<'a> Json<'a> {
 
     /// The same value as serde_json's tree. Integers stay integers; other numbers become
     /// floats, as serde_json reads them.
+    #[cfg(feature = "host-interfaces")]
     pub fn into_value(self) -> serde_json::Value {
         use serde_json::Value;
         match self {
@@ -368,6 +370,89 @@ impl<'a> Json<'a> {
             _ => None,
         }
     }
+
+    /// The member `key` of an object, else nothing.
+    pub fn get(&self, key: &str) -> Option<&Json<'a>> {
+        match self {
+            Json::Object(members) => members.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Json::String(text) => Some(text),
+            _ => None,
+        }
+    }
+
+    /// The same value, borrowing nothing.
+    pub fn into_owned(self) -> Json<'static> {
+        let owned = |text: Cow<str>| Cow::Owned(text.into_owned());
+        match self {
+            Json::Null => Json::Null,
+            Json::Bool(b) => Json::Bool(b),
+            Json::Number(text) => Json::Number(owned(text)),
+            Json::String(text) => Json::String(owned(text)),
+            Json::Array(items) => Json::Array(items.into_iter().map(Json::into_owned).collect()),
+            Json::Object(members) => Json::Object(
+                members
+                    .into_iter()
+                    .map(|(key, value)| (owned(key), value.into_owned()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// The value as compact JSON text.
+impl fmt::Display for Json<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            Json::Null => f.write_str("null"),
+            Json::Bool(b) => write!(f, "{b}"),
+            Json::Number(text) => f.write_str(text),
+            Json::String(text) => quoted(text, f),
+            Json::Array(items) => {
+                f.write_str("[")?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(",")?;
+                    }
+                    write!(f, "{item}")?;
+                }
+                f.write_str("]")
+            }
+            Json::Object(members) => {
+                f.write_str("{")?;
+                for (i, (key, value)) in members.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(",")?;
+                    }
+                    quoted(key, f)?;
+                    write!(f, ":{value}")?;
+                }
+                f.write_str("}")
+            }
+        }
+    }
+}
+
+/// `text` as a JSON string.
+fn quoted(text: &str, f: &mut fmt::Formatter) -> fmt::Result {
+    f.write_str("\"")?;
+    for c in text.chars() {
+        match c {
+            '"' => f.write_str("\\\"")?,
+            '\\' => f.write_str("\\\\")?,
+            '\n' => f.write_str("\\n")?,
+            '\r' => f.write_str("\\r")?,
+            '\t' => f.write_str("\\t")?,
+            c if (c as u32) < 0x20 => write!(f, "\\u{:04x}", c as u32)?,
+            c => write!(f, "{c}")?,
+        }
+    }
+    f.write_str("\"")
 }
 
 /// Where a value does not have the shape its record needs.
@@ -777,7 +862,10 @@ mod tests {
                 serde_json::to_string(&value).unwrap()
             };
             let parsed = parse(text.as_bytes()).unwrap();
-            prop_assert_eq!(to_value(&parsed), value);
+            prop_assert_eq!(to_value(&parsed), value.clone());
+            // And what it writes reads back the same.
+            let written = parsed.to_string();
+            prop_assert_eq!(to_value(&parse(written.as_bytes()).unwrap()), value);
         }
 
         #[test]
@@ -869,9 +957,9 @@ mod tests {
     fn fields_are_found_in_any_order() {
         let value = parse(br#"{"a": 1, "b": 2, "c": 3}"#).unwrap();
         let mut fields = value.fields().unwrap();
-        assert_eq!(fields.get("c"), Some(&Json::Number("3")));
-        assert_eq!(fields.get("a"), Some(&Json::Number("1")));
-        assert_eq!(fields.get("b"), Some(&Json::Number("2")));
+        assert_eq!(fields.get("c"), Some(&Json::Number("3".into())));
+        assert_eq!(fields.get("a"), Some(&Json::Number("1".into())));
+        assert_eq!(fields.get("b"), Some(&Json::Number("2".into())));
         assert_eq!(fields.get("d"), None);
     }
 }

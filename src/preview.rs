@@ -6,10 +6,9 @@
 //! The arguments are the write tool's, as the catalogue takes them: checked against the same
 //! input schema (generated into both worlds by `build.rs`) and decoded the same way.
 
-use serde_json::Value;
-
 use crate::bindings::wit::{DuplicateEntry, Error, PlannedRequest, WritePreview};
 use crate::http::{Client, Request};
+use crate::json::Json;
 use crate::schema::{self, Arguments};
 use crate::time_entries::{self, TimerAction};
 use crate::{invoices, payments};
@@ -161,10 +160,10 @@ fn plan(tool: &str, arguments: &Arguments) -> Result<Plan, Error> {
 }
 
 /// The write tool's input schema; a read tool or an unknown name is refused, naming `tool`.
-fn input_schema(tool: &str) -> Result<Value, Error> {
+fn input_schema(tool: &str) -> Result<Json<'static>, Error> {
     let writes: Vec<&str> = WRITE_TOOLS.iter().map(|(name, _)| *name).collect();
     if let Some((_, text)) = WRITE_TOOLS.iter().find(|(name, _)| *name == tool) {
-        return crate::json::parse_value(text.as_bytes())
+        return crate::json::parse(text.as_bytes())
             .map_err(|e| Error::internal(format!("the schema of {tool} is not JSON: {e}")));
     }
     let rule = if READ_TOOLS.contains(&tool) {

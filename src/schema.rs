@@ -7,10 +7,12 @@
 //! `default`. A general validator would triple the component's size; the host tests check
 //! every schema, and this reading of it, against the `jsonschema` crate.
 
-use serde_json::{Map, Number, Value};
+use std::borrow::Cow;
+
+use serde_json::Value;
 
 use crate::bindings::wit::Error;
-use crate::json::{self, FromJson};
+use crate::json::{self, FromJson, Json};
 
 /// Where an argument broke its schema, and how.
 #[derive(Debug, PartialEq)]
@@ -20,22 +22,22 @@ pub struct Violation {
     pub rule: String,
 }
 
-/// A tool's arguments, checked against its input schema.
-pub struct Arguments(Map<String, Value>);
+/// A tool's arguments, checked against its input schema: a JSON object.
+pub struct Arguments<'a>(Json<'a>);
 
-impl Arguments {
+impl<'a> Arguments<'a> {
     /// Reads `text`, a JSON object (empty: no arguments), checked against `schema` and put in
     /// the form the typed exports decode. An invalid argument is named as its path under
     /// `under` (empty: at the top level); the object as a whole as `whole`.
     pub fn checked(
-        text: &str,
-        schema: &Value,
+        text: &'a str,
+        schema: &Json,
         whole: &str,
         under: &str,
-    ) -> Result<Arguments, Error> {
+    ) -> Result<Arguments<'a>, Error> {
         let mut value = match text.trim() {
-            "" => Value::Object(Map::new()),
-            text => json::parse_value(text.as_bytes()).map_err(|error| {
+            "" => Json::Object(Vec::new()),
+            text => json::parse(text.as_bytes()).map_err(|error| {
                 Error::invalid(
                     whole,
                     format!("must be a JSON object; it is not valid JSON ({error})"),
@@ -46,55 +48,44 @@ impl Arguments {
             let field = if path.is_empty() { whole.into() } else { path };
             Error::invalid(field, rule)
         })?;
-        let Value::Object(object) = value else {
+        if !matches!(value, Json::Object(_)) {
             return Err(Error::invalid(whole, "must be a JSON object"));
-        };
-        Ok(Arguments(object))
+        }
+        Ok(Arguments(value))
     }
-
-    // Values are decoded from bytes rather than from `Value`: the decoder is the one every
-    // Harvest answer goes through already, which keeps the component small.
 
     /// A parameter that is a key of its own.
     pub fn take<T: FromJson>(&self, key: &str) -> Result<T, Error> {
-        let bytes = match self.0.get(key) {
-            Some(value) => value.to_string(),
-            None => "null".into(),
-        };
-        json::decode(bytes.as_bytes()).map_err(|error| Error::invalid(key, error))
+        match self.0.get(key) {
+            Some(value) => T::from_json(value),
+            None => T::missing(),
+        }
+        .map_err(|error| Error::invalid(key, error.to_string()))
     }
 
     /// A record parameter, whose fields are spread among the arguments.
     pub fn spread<T: FromJson>(&self) -> Result<T, Error> {
-        let bytes = serde_json::to_vec(&self.0).map_err(|error| unencodable(&error))?;
-        json::decode(&bytes).map_err(|error| Error::invalid("arguments", error))
+        T::from_json(&self.0).map_err(|error| Error::invalid("arguments", error.to_string()))
     }
 
     /// A JSON object parameter, as its text.
-    pub fn text(&self, key: &str) -> Result<String, Error> {
-        let object = self
-            .0
+    pub fn text(&self, key: &str) -> String {
+        self.0
             .get(key)
-            .cloned()
-            .unwrap_or(Value::Object(Map::new()));
-        serde_json::to_string(&object).map_err(|error| unencodable(&error))
+            .map_or_else(|| "{}".to_string(), ToString::to_string)
     }
-}
-
-pub fn unencodable(error: &serde_json::Error) -> Error {
-    Error::internal(format!("the result could not be written as JSON: {error}"))
 }
 
 /// Checks `value` against `schema`, filling in defaults, dropping `null` for optional fields
 /// and reading whole floats as integers.
-pub fn conform(value: &mut Value, schema: &Value, path: &str) -> Result<(), Violation> {
+pub fn conform(value: &mut Json, schema: &Json, path: &str) -> Result<(), Violation> {
     let fail = |rule: String| {
         Err(Violation {
             path: path.to_string(),
             rule,
         })
     };
-    if let Some(cases) = schema.get("enum").and_then(Value::as_array) {
+    if let Some(Json::Array(cases)) = schema.get("enum") {
         let known = value
             .as_str()
             .is_some_and(|text| cases.iter().any(|case| case.as_str() == Some(text)));
@@ -103,18 +94,18 @@ pub fn conform(value: &mut Value, schema: &Value, path: &str) -> Result<(), Viol
             false => fail(format!("must be one of {}; got {value}", quoted(cases))),
         };
     }
-    match schema.get("type").and_then(Value::as_str) {
+    match schema.get("type").and_then(Json::as_str) {
         Some("object") => {
-            let Value::Object(object) = value else {
-                return fail(format!("must be a JSON object; got {}", kind(value)));
+            let Json::Object(members) = value else {
+                return fail(format!("must be a JSON object; got {}", value.kind()));
             };
-            conform_object(object, schema, path)
+            conform_object(members, schema, path)
         }
         Some("array") => {
-            let Value::Array(items) = value else {
-                return fail(format!("must be a JSON array; got {}", kind(value)));
+            let Json::Array(items) = value else {
+                return fail(format!("must be a JSON array; got {}", value.kind()));
             };
-            let item_schema = schema.get("items").unwrap_or(&Value::Bool(true));
+            let item_schema = schema.get("items").unwrap_or(&Json::Bool(true));
             for (index, item) in items.iter_mut().enumerate() {
                 conform(item, item_schema, &format!("{path}[{index}]"))?;
             }
@@ -123,67 +114,66 @@ pub fn conform(value: &mut Value, schema: &Value, path: &str) -> Result<(), Viol
         Some("integer") => {
             // 2^53: beyond it a float no longer holds every whole number exactly.
             const EXACT: f64 = 9_007_199_254_740_992.0;
-            let whole = match value.as_f64() {
-                _ if value.is_i64() || value.is_u64() => value.as_number().cloned(),
-                Some(number) if number.fract() == 0.0 && number.abs() < EXACT => {
-                    Some(Number::from(number as i64))
-                }
-                _ => None,
-            };
-            let Some(whole) = whole else {
+            let Json::Number(text) = value else {
                 return fail(format!("must be a whole number; got {value}"));
             };
-            *value = Value::Number(whole);
+            if text.parse::<i64>().is_err() && text.parse::<u64>().is_err() {
+                match text.parse::<f64>() {
+                    Ok(number) if number.fract() == 0.0 && number.abs() < EXACT => {
+                        *text = Cow::Owned((number as i64).to_string());
+                    }
+                    _ => return fail(format!("must be a whole number; got {value}")),
+                }
+            }
             within(value, schema).or_else(fail)
         }
-        Some("number") if value.is_number() => within(value, schema).or_else(fail),
+        Some("number") if matches!(value, Json::Number(_)) => within(value, schema).or_else(fail),
         Some("number") => fail(format!("must be a number; got {value}")),
-        Some("string") if value.is_string() => Ok(()),
+        Some("string") if matches!(value, Json::String(_)) => Ok(()),
         Some("string") => fail(format!("must be a string; got {value}")),
-        Some("boolean") if value.is_boolean() => Ok(()),
+        Some("boolean") if matches!(value, Json::Bool(_)) => Ok(()),
         Some("boolean") => fail(format!("must be true or false; got {value}")),
         _ => Ok(()),
     }
 }
 
 fn conform_object(
-    object: &mut Map<String, Value>,
-    schema: &Value,
+    members: &mut Vec<(Cow<str>, Json)>,
+    schema: &Json,
     path: &str,
 ) -> Result<(), Violation> {
-    let empty = Map::new();
-    let properties = schema
-        .get("properties")
-        .and_then(Value::as_object)
-        .unwrap_or(&empty);
-    let required: Vec<&str> = schema
-        .get("required")
-        .and_then(Value::as_array)
-        .map(|keys| keys.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
+    let properties: &[(Cow<str>, Json)] = match schema.get("properties") {
+        Some(Json::Object(properties)) => properties,
+        _ => &[],
+    };
+    let required: Vec<&str> = match schema.get("required") {
+        Some(Json::Array(keys)) => keys.iter().filter_map(Json::as_str).collect(),
+        _ => Vec::new(),
+    };
     let at = |key: &str| match path {
         "" => key.to_string(),
         _ => format!("{path}.{key}"),
     };
-    if schema.get("additionalProperties") == Some(&Value::Bool(false))
-        && let Some(unknown) = object.keys().find(|key| !properties.contains_key(*key))
+    let known = |key: &str| properties.iter().any(|(name, _)| name == key);
+    if matches!(schema.get("additionalProperties"), Some(Json::Bool(false)))
+        && let Some((unknown, _)) = members.iter().find(|(key, _)| !known(key))
     {
-        let known: Vec<&str> = properties.keys().map(String::as_str).collect();
-        let rule = match nearest(unknown, &known) {
+        let names: Vec<&str> = properties.iter().map(|(name, _)| name.as_ref()).collect();
+        let rule = match nearest(unknown, &names) {
             Some(near) => format!("is not a field here; did you mean `{near}`?"),
-            None if known.is_empty() => "is not a field here; this takes no arguments".into(),
-            None => format!("is not a field here; the fields are {}", ticked(&known)),
+            None if names.is_empty() => "is not a field here; this takes no arguments".into(),
+            None => format!("is not a field here; the fields are {}", ticked(&names)),
         };
         return Err(Violation {
             path: at(unknown),
             rule,
         });
     }
-    object.retain(|key, value| !value.is_null() || required.contains(&key.as_str()));
+    members.retain(|(key, value)| *value != Json::Null || required.contains(&key.as_ref()));
     for (key, property) in properties {
-        match object.get_mut(key) {
-            Some(value) => conform(value, property, &at(key))?,
-            None if required.contains(&key.as_str()) => {
+        match members.iter_mut().find(|(name, _)| name == key) {
+            Some((_, value)) => conform(value, property, &at(key))?,
+            None if required.contains(&key.as_ref()) => {
                 return Err(Violation {
                     path: at(key),
                     rule: "is required".into(),
@@ -191,7 +181,7 @@ fn conform_object(
             }
             None => {
                 if let Some(default) = property.get("default") {
-                    object.insert(key.clone(), default.clone());
+                    members.push((Cow::Owned(key.to_string()), default.clone().into_owned()));
                 }
             }
         }
@@ -232,23 +222,31 @@ pub fn present(value: &mut Value, schema: &Value) {
     }
 }
 
-fn within(value: &Value, schema: &Value) -> Result<(), String> {
-    let number = value.as_f64().unwrap_or(f64::NAN);
-    let bound = |keyword: &str| schema.get(keyword).and_then(Value::as_f64);
-    if let Some(minimum) = bound("minimum")
-        && (number.is_nan() || number < minimum)
+fn within(value: &Json, schema: &Json) -> Result<(), String> {
+    let number = |json: &Json| match json {
+        Json::Number(text) => text.parse::<f64>().ok(),
+        _ => None,
+    };
+    let given = number(value).unwrap_or(f64::NAN);
+    // Each bound as the schema writes it, and its value.
+    let bound = |keyword: &str| {
+        let written = schema.get(keyword)?;
+        number(written).map(|bound| (bound, written))
+    };
+    if let Some((minimum, written)) = bound("minimum")
+        && (given.is_nan() || given < minimum)
     {
-        return Err(format!("must be at least {minimum}; got {value}"));
+        return Err(format!("must be at least {written}; got {value}"));
     }
-    if let Some(maximum) = bound("maximum")
-        && (number.is_nan() || number > maximum)
+    if let Some((maximum, written)) = bound("maximum")
+        && (given.is_nan() || given > maximum)
     {
-        return Err(format!("must be at most {maximum}; got {value}"));
+        return Err(format!("must be at most {written}; got {value}"));
     }
-    if let Some(minimum) = bound("exclusiveMinimum")
-        && (number.is_nan() || number <= minimum)
+    if let Some((minimum, written)) = bound("exclusiveMinimum")
+        && (given.is_nan() || given <= minimum)
     {
-        return Err(format!("must be more than {minimum}; got {value}"));
+        return Err(format!("must be more than {written}; got {value}"));
     }
     Ok(())
 }
@@ -289,19 +287,8 @@ pub fn nearest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
         .map(|(_, _, candidate)| candidate)
 }
 
-fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
-fn quoted(cases: &[Value]) -> String {
-    let names: Vec<&str> = cases.iter().filter_map(Value::as_str).collect();
+fn quoted(cases: &[Json]) -> String {
+    let names: Vec<&str> = cases.iter().filter_map(Json::as_str).collect();
     ticked(&names)
 }
 
@@ -315,8 +302,15 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn schema() -> Value {
-        json!({
+    /// `value` as the component's JSON tree.
+    fn tree(value: &Value) -> Json<'static> {
+        json::parse(value.to_string().as_bytes())
+            .map(Json::into_owned)
+            .unwrap_or(Json::Null)
+    }
+
+    fn schema() -> Json<'static> {
+        tree(&json!({
             "type": "object",
             "properties": {
                 "project_id": {"type": "integer", "minimum": 0},
@@ -331,10 +325,11 @@ mod tests {
             },
             "required": ["project_id"],
             "additionalProperties": false
-        })
+        }))
     }
 
-    fn violation(mut value: Value) -> Violation {
+    fn violation(value: Value) -> Violation {
+        let mut value = tree(&value);
         match conform(&mut value, &schema(), "") {
             Err(violation) => violation,
             Ok(()) => Violation {
@@ -346,11 +341,12 @@ mod tests {
 
     #[test]
     fn arguments_get_defaults_and_whole_numbers_and_lose_nulls() -> Result<(), String> {
-        let mut value = json!({"project_id": 7.0, "payment_term": "upon_receipt", "limit": null});
+        let mut value =
+            tree(&json!({"project_id": 7.0, "payment_term": "upon_receipt", "limit": null}));
         conform(&mut value, &schema(), "").map_err(|v| v.rule)?;
         assert_eq!(
-            value,
-            json!({"project_id": 7, "payment_term": "upon_receipt", "line_items": []})
+            value.to_string(),
+            r#"{"payment_term":"upon_receipt","project_id":7,"line_items":[]}"#
         );
         Ok(())
     }
