@@ -1,7 +1,7 @@
 //! Time zones (docs/harvest-notes.md#time-zones): a Harvest user's `timezone` is an ActiveSupport
 //! name such as `Eastern Time (US & Canada)`. [`ZONES`] maps every such name to its IANA zone and
 //! that zone's current rule as a POSIX TZ string (the rule the tz database gives for dates after
-//! its last listed change); jiff turns a rule and an instant into the local date and time,
+//! its last listed change); [`Rule`] turns a rule and an instant into the local date and time,
 //! daylight saving time included. Only today matters here, so the component carries these rules
 //! rather than the whole database's history; a unit test checks every rule against the full tz
 //! database (chrono-tz, a dev-dependency) hour by hour for years ahead. "Today" is the user's
@@ -9,9 +9,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
-use jiff::Timestamp;
-use jiff::tz::TimeZone;
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime};
 
 use crate::bindings::wit::Error;
 use crate::http::{Client, Request};
@@ -186,19 +184,157 @@ fn rule(name: &str) -> Option<&'static str> {
 
 /// The wall-clock date and time in the zone named `timezone` at `seconds` since the Unix epoch.
 pub fn local_at(timezone: &str, seconds: i64) -> Option<NaiveDateTime> {
-    let zone = TimeZone::posix(rule(timezone)?).ok()?;
-    let local = zone.to_datetime(Timestamp::from_second(seconds).ok()?);
-    let date = NaiveDate::from_ymd_opt(
-        i32::from(local.year()),
-        u32::try_from(local.month()).ok()?,
-        u32::try_from(local.day()).ok()?,
-    )?;
-    let time = NaiveTime::from_hms_opt(
-        u32::try_from(local.hour()).ok()?,
-        u32::try_from(local.minute()).ok()?,
-        u32::try_from(local.second()).ok()?,
-    )?;
-    Some(date.and_time(time))
+    let offset = Rule::parse(rule(timezone)?)?.utc_offset(seconds)?;
+    DateTime::from_timestamp(seconds.checked_add(offset)?, 0).map(|t| t.naive_utc())
+}
+
+/// A POSIX TZ rule (`std offset [dst [offset] ,start[/time],end[/time]]`, POSIX.1-2017 section
+/// 8.3), in the forms [`ZONES`] uses: transition dates as `Mm.w.d` only. Offsets are kept as
+/// seconds east of UTC; POSIX writes them west.
+struct Rule {
+    standard: i64,
+    daylight: Option<Daylight>,
+}
+
+struct Daylight {
+    offset: i64,
+    /// When daylight saving time starts, in standard time, and ends, in daylight time.
+    start: Transition,
+    end: Transition,
+}
+
+/// `Mm.w.d/time`: the `week`th (5: last) `weekday` (0: Sunday) of `month`, at `time` seconds
+/// after its midnight, which may be negative or past 24 hours.
+struct Transition {
+    month: u32,
+    week: u32,
+    weekday: u32,
+    time: i64,
+}
+
+impl Rule {
+    fn parse(text: &str) -> Option<Rule> {
+        let mut rest = text;
+        name(&mut rest)?;
+        let standard = -clock(&mut rest)?;
+        if rest.is_empty() {
+            return Some(Rule {
+                standard,
+                daylight: None,
+            });
+        }
+        name(&mut rest)?;
+        let offset = match rest.starts_with(',') {
+            true => standard + 3600,
+            false => -clock(&mut rest)?,
+        };
+        rest = rest.strip_prefix(',')?;
+        let (start, end) = rest.split_once(',')?;
+        Some(Rule {
+            standard,
+            daylight: Some(Daylight {
+                offset,
+                start: Transition::parse(start)?,
+                end: Transition::parse(end)?,
+            }),
+        })
+    }
+
+    /// The offset from UTC, in seconds, at `seconds` since the Unix epoch.
+    fn utc_offset(&self, seconds: i64) -> Option<i64> {
+        let Some(daylight) = &self.daylight else {
+            return Some(self.standard);
+        };
+        let year = DateTime::from_timestamp(seconds.checked_add(self.standard)?, 0)?.year();
+        let start = daylight
+            .start
+            .local_seconds(year)?
+            .checked_sub(self.standard)?;
+        let end = daylight
+            .end
+            .local_seconds(year)?
+            .checked_sub(daylight.offset)?;
+        // In the south (and in Dublin, whose "daylight" time is its winter time) the daylight
+        // part of the year wraps over its end.
+        let in_daylight = match start < end {
+            true => (start..end).contains(&seconds),
+            false => !(end..start).contains(&seconds),
+        };
+        Some(if in_daylight {
+            daylight.offset
+        } else {
+            self.standard
+        })
+    }
+}
+
+impl Transition {
+    fn parse(text: &str) -> Option<Transition> {
+        let (date, time) = match text.split_once('/') {
+            Some((date, time)) => (date, Some(time)),
+            None => (text, None),
+        };
+        let mut parts = date.strip_prefix('M')?.split('.').map(str::parse::<u32>);
+        let (month, week, weekday) = (
+            parts.next()?.ok()?,
+            parts.next()?.ok()?,
+            parts.next()?.ok()?,
+        );
+        let time = match time {
+            Some(mut time) => clock(&mut time).filter(|_| time.is_empty())?,
+            None => 2 * 3600,
+        };
+        Some(Transition {
+            month,
+            week,
+            weekday,
+            time,
+        })
+    }
+
+    /// The transition in `year`, as seconds since the epoch of the local clock it is given in.
+    fn local_seconds(&self, year: i32) -> Option<i64> {
+        let first = NaiveDate::from_ymd_opt(year, self.month, 1)?;
+        let first_weekday = first.weekday().num_days_from_sunday();
+        let day = 1 + (self.weekday % 7 + 7 - first_weekday) % 7 + (self.week.clamp(1, 5) - 1) * 7;
+        // Week 5 is the last: a week earlier when the month has no fifth such day.
+        let date = NaiveDate::from_ymd_opt(year, self.month, day)
+            .or_else(|| NaiveDate::from_ymd_opt(year, self.month, day - 7))?;
+        let midnight = date.and_hms_opt(0, 0, 0)?.and_utc().timestamp();
+        midnight.checked_add(self.time)
+    }
+}
+
+/// Skips a zone abbreviation: `<+0545>` or three or more letters.
+fn name(rest: &mut &str) -> Option<()> {
+    let length = match rest.strip_prefix('<') {
+        Some(quoted) => quoted.find('>')? + 2,
+        None => rest
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .unwrap_or(rest.len()),
+    };
+    (length >= 3).then(|| *rest = &rest[length..])
+}
+
+/// `[+-]hh[:mm[:ss]]` as seconds, consumed from the front of `rest`.
+fn clock(rest: &mut &str) -> Option<i64> {
+    let sign = match rest.as_bytes().first() {
+        Some(b'-') => -1,
+        _ => 1,
+    };
+    let unsigned = rest.trim_start_matches(['+', '-']);
+    let length = unsigned
+        .find(|c: char| !c.is_ascii_digit() && c != ':')
+        .unwrap_or(unsigned.len());
+    let mut seconds = 0;
+    let mut scale = 3600;
+    for part in unsigned[..length].split(':') {
+        let value = part.parse::<i64>().ok().filter(|v| *v < 1000)?;
+        seconds += value * scale;
+        scale /= 60;
+    }
+    *rest = &unsigned[length..];
+    Some(sign * seconds)
 }
 
 /// Seconds since the Unix epoch on the WASI wall clock (`wasi:clocks/wall-clock`, which
@@ -284,6 +420,8 @@ pub fn user_today(client: &Client) -> Result<NaiveDate, Error> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::any;
+
     use super::*;
 
     fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> i64 {
@@ -319,6 +457,15 @@ mod tests {
                     expected,
                     "{rails} ({iana}) at {seconds}"
                 );
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_rule_text_is_read_or_refused(text in "[A-Z<>+0-9:,./M-]{0,40}", at in any::<i64>()) {
+            if let Some(rule) = Rule::parse(&text) {
+                let _ = rule.utc_offset(at);
             }
         }
     }
