@@ -547,12 +547,15 @@ pub struct Fields<'j, 'a> {
 impl<'j, 'a> Fields<'j, 'a> {
     /// The value under `key` (the first, if it is written twice).
     pub fn get(&mut self, key: &str) -> Option<&'j Json<'a>> {
+        // Lengths first: most keys differ in length, and the comparison is then one test.
+        let is_key =
+            |(k, _): &(Cow<str>, Json)| k.len() == key.len() && k.as_bytes() == key.as_bytes();
         let (head, tail) = self.members.split_at(self.next.min(self.members.len()));
         let found = tail
             .iter()
-            .position(|(k, _)| k == key)
+            .position(is_key)
             .map(|i| head.len() + i)
-            .or_else(|| head.iter().position(|(k, _)| k == key))?;
+            .or_else(|| head.iter().position(is_key))?;
         self.next = found + 1;
         self.members.get(found).map(|(_, value)| value)
     }
