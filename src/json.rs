@@ -1,5 +1,6 @@
-//! Reading Harvest's JSON answers: a parser into a borrowed tree ([`Json`]) and [`FromJson`],
-//! which turns a tree into a record.
+//! Reading JSON (Harvest's answers, tools' arguments, the catalogue's schemas): a parser into a
+//! borrowed tree ([`Json`], which also writes itself back as text) and [`FromJson`], which turns
+//! a tree into a record.
 //!
 //! This replaces serde's derived deserializers for everything the component reads. Those are
 //! instantiated once per record type and per deserializer, and were the largest part of the
