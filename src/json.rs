@@ -93,6 +93,18 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// The text from `at` on.
+    fn rest(&self) -> &'a str {
+        self.text.get(self.at..).unwrap_or_default()
+    }
+
+    /// The text from `start` to `end`, both after ASCII bytes, so on character boundaries.
+    fn slice(&self, start: usize, end: usize) -> Result<&'a str, SyntaxError> {
+        self.text
+            .get(start..end)
+            .ok_or_else(|| self.error("invalid UTF-8"))
+    }
+
     // The two below run for every byte of structure: inlined even in this size-tuned build.
     #[inline(always)]
     fn peek(&self) -> Option<u8> {
@@ -107,7 +119,7 @@ impl<'a> Parser<'a> {
     }
 
     fn literal(&mut self, word: &'static str, value: Json<'a>) -> Result<Json<'a>, SyntaxError> {
-        if self.text[self.at..].starts_with(word) {
+        if self.rest().starts_with(word) {
             self.at += word.len();
             Ok(value)
         } else {
@@ -213,7 +225,7 @@ impl<'a> Parser<'a> {
         match plain {
             Some((end, b'"')) => {
                 self.at = end + 1;
-                return Ok(Cow::Borrowed(&self.text[start..end]));
+                return self.slice(start, end).map(Cow::Borrowed);
             }
             Some((end, b'\\')) => self.at = end,
             Some((end, _)) => {
@@ -225,7 +237,7 @@ impl<'a> Parser<'a> {
                 return Err(self.error("unterminated string"));
             }
         }
-        let mut owned = String::from(&self.text[start..self.at]);
+        let mut owned = String::from(self.slice(start, self.at)?);
         loop {
             match bytes.get(self.at) {
                 Some(b'"') => {
@@ -253,11 +265,12 @@ impl<'a> Parser<'a> {
                 Some(_) => {
                     // Copy up to the next quote or backslash at once; both are ASCII, so the
                     // slice ends on a character boundary.
-                    let run = bytes[self.at..]
+                    let rest = self.rest().as_bytes();
+                    let run = rest
                         .iter()
                         .position(|b| matches!(b, b'"' | b'\\' | 0..0x20))
-                        .unwrap_or(bytes.len() - self.at);
-                    owned.push_str(&self.text[self.at..self.at + run]);
+                        .unwrap_or(rest.len());
+                    owned.push_str(self.slice(self.at, self.at + run)?);
                     self.at += run;
                 }
                 None => return Err(self.error("unterminated string")),
@@ -271,7 +284,8 @@ impl<'a> Parser<'a> {
         let first = self.hex4()?;
         let code = match first {
             0xD800..=0xDBFF => {
-                if !self.text[self.at + 1..].starts_with("\\u") {
+                let after = self.text.get(self.at + 1..).unwrap_or_default();
+                if !after.starts_with("\\u") {
                     return Err(self.error("lone surrogate in a string"));
                 }
                 self.at += 2;
@@ -320,7 +334,8 @@ impl<'a> Parser<'a> {
             }
             self.required_digits()?;
         }
-        Ok(Json::Number(Cow::Borrowed(&self.text[start..self.at])))
+        self.slice(start, self.at)
+            .map(|text| Json::Number(Cow::Borrowed(text)))
     }
 
     fn digits(&mut self) {
@@ -849,7 +864,7 @@ mod tests {
             Json::Number(text) => match (text.parse::<u64>(), text.parse::<i64>()) {
                 (Ok(n), _) => Value::from(n),
                 (_, Ok(n)) => Value::from(n),
-                _ => Value::from(text.parse::<f64>().unwrap()),
+                _ => text.parse::<f64>().map_or(Value::Null, Value::from),
             },
             Json::String(s) => Value::String(s.to_string()),
             Json::Array(items) => Value::Array(items.iter().map(to_value).collect()),
@@ -883,16 +898,19 @@ mod tests {
     proptest! {
         #[test]
         fn parses_what_serde_json_writes(value in any_value(), pretty in any::<bool>()) {
+            let fail = |e: &dyn std::fmt::Display| TestCaseError::fail(e.to_string());
             let text = if pretty {
-                serde_json::to_string_pretty(&value).unwrap()
+                serde_json::to_string_pretty(&value)
             } else {
-                serde_json::to_string(&value).unwrap()
-            };
-            let parsed = parse(text.as_bytes()).unwrap();
+                serde_json::to_string(&value)
+            }
+            .map_err(|e| fail(&e))?;
+            let parsed = parse(text.as_bytes()).map_err(|e| fail(&e))?;
             prop_assert_eq!(to_value(&parsed), value.clone());
             // And what it writes reads back the same.
             let written = parsed.to_string();
-            prop_assert_eq!(to_value(&parse(written.as_bytes()).unwrap()), value);
+            let reread = parse(written.as_bytes()).map_err(|e| fail(&e))?;
+            prop_assert_eq!(to_value(&reread), value);
         }
 
         #[test]
@@ -904,12 +922,13 @@ mod tests {
     }
 
     #[test]
-    fn escapes_and_surrogate_pairs_are_decoded() {
-        let parsed = parse(br#""a\"b\\c\/d\n\u00e9\ud83d\ude00""#).unwrap();
+    fn escapes_and_surrogate_pairs_are_decoded() -> Result<(), SyntaxError> {
+        let parsed = parse(br#""a\"b\\c\/d\n\u00e9\ud83d\ude00""#)?;
         assert_eq!(parsed, Json::String("a\"b\\c/d\né😀".into()));
         assert!(parse(br#""\ud83d""#).is_err());
         assert!(parse(br#""\ude00x""#).is_err());
         assert!(parse(b"\"tab\there\"").is_err());
+        Ok(())
     }
 
     #[test]
@@ -946,9 +965,9 @@ mod tests {
     }
 
     #[test]
-    fn records_read_their_fields_and_ignore_others() {
+    fn records_read_their_fields_and_ignore_others() -> Result<(), String> {
         let outer: Outer =
-            decode(br#"{"extra": [1, {"x": null}], "items": [{"hours": 1.5}], "id": 7}"#).unwrap();
+            decode(br#"{"extra": [1, {"x": null}], "items": [{"hours": 1.5}], "id": 7}"#)?;
         assert_eq!(
             outer,
             Outer {
@@ -957,6 +976,7 @@ mod tests {
                 items: vec![Inner { hours: 1.5 }]
             }
         );
+        Ok(())
     }
 
     #[test]
@@ -981,12 +1001,13 @@ mod tests {
     }
 
     #[test]
-    fn fields_are_found_in_any_order() {
-        let value = parse(br#"{"a": 1, "b": 2, "c": 3}"#).unwrap();
-        let mut fields = value.fields().unwrap();
+    fn fields_are_found_in_any_order() -> Result<(), String> {
+        let value = parse(br#"{"a": 1, "b": 2, "c": 3}"#).map_err(|e| e.to_string())?;
+        let mut fields = value.fields().map_err(|e| e.to_string())?;
         assert_eq!(fields.get("c"), Some(&Json::Number("3".into())));
         assert_eq!(fields.get("a"), Some(&Json::Number("1".into())));
         assert_eq!(fields.get("b"), Some(&Json::Number("2".into())));
         assert_eq!(fields.get("d"), None);
+        Ok(())
     }
 }

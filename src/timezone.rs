@@ -313,7 +313,8 @@ fn name(rest: &mut &str) -> Option<()> {
             .find(|c: char| !c.is_ascii_alphabetic())
             .unwrap_or(rest.len()),
     };
-    (length >= 3).then(|| *rest = &rest[length..])
+    *rest = rest.get(length..).filter(|_| length >= 3)?;
+    Some(())
 }
 
 /// `[+-]hh[:mm[:ss]]` as seconds, consumed from the front of `rest`.
@@ -328,12 +329,13 @@ fn clock(rest: &mut &str) -> Option<i64> {
         .unwrap_or(unsigned.len());
     let mut seconds = 0;
     let mut scale = 3600;
-    for part in unsigned[..length].split(':') {
+    let (digits, after) = unsigned.split_at_checked(length)?;
+    for part in digits.split(':') {
         let value = part.parse::<i64>().ok().filter(|v| *v < 1000)?;
         seconds += value * scale;
         scale /= 60;
     }
-    *rest = &unsigned[length..];
+    *rest = after;
     Some(sign * seconds)
 }
 
