@@ -487,7 +487,47 @@ fn a_wrongly_typed_answer_is_an_upstream_error() {
     });
     let result = session.call(|h, s| h.call_get_project(s, ids::MOBILE_APP, None));
     assert!(
-        matches!(&result, Err(wit::Error::Upstream(e)) if e.message.contains("could not be read")),
+        matches!(&result, Err(wit::Error::Upstream(e)) if e.message.contains("could not be read")
+            && e.message.contains("`id`: expected a whole number")),
+        "{result:?}"
+    );
+}
+
+/// A list answer's mismatch is named by its place in the page, and ends the call: no partial
+/// list is handed on.
+#[test]
+fn a_wrongly_typed_list_item_is_named_by_its_path() {
+    let session = Session::new();
+    session.fake.inject(Fault::Status {
+        status: 200,
+        content_type: "application/json".into(),
+        body: r#"{"time_entries": [{"id": 1, "spent_date": 20260301}], "per_page": 2000,
+            "total_pages": 1, "total_entries": 1, "page": 1, "links": {"next": null}}"#
+            .into(),
+    });
+    let query = wit::TimeEntryQuery::unfiltered(Some(10));
+    let result = session.call(|h, s| h.call_list_time_entries(s, &query));
+    assert!(
+        matches!(&result, Err(wit::Error::Upstream(e)) if e.message.contains(
+            "/v2/time_entries: Harvest's answer could not be read (`time_entries[0].spent_date`: \
+             expected a string, found a number)"
+        )),
+        "{result:?}"
+    );
+}
+
+#[test]
+fn an_answer_that_is_not_json_is_located() {
+    let session = Session::new();
+    session.fake.inject(Fault::Status {
+        status: 200,
+        content_type: "application/json".into(),
+        body: r#"{"id": 1,}"#.into(),
+    });
+    let result = session.call(|h, s| h.call_get_project(s, ids::MOBILE_APP, None));
+    assert!(
+        matches!(&result, Err(wit::Error::Upstream(e))
+            if e.message.contains("could not be read (not JSON: expected a key at byte 9)")),
         "{result:?}"
     );
 }
