@@ -412,10 +412,15 @@ fn project_page(session: &Session, next: Option<&str>, total: u64, items: usize)
         "next_page": null, "previous_page": null, "page": 1,
         "links": {"first": "x", "next": next.map(|n| format!("{}{n}", session.fake.url())), "previous": null, "last": "y"}
     });
+    json_answer(body.to_string())
+}
+
+/// A 200 answer with `body` as JSON, in place of what the fake would have served.
+fn json_answer(body: impl Into<String>) -> Fault {
     Fault::Status {
         status: 200,
         content_type: "application/json".into(),
-        body: body.to_string(),
+        body: body.into(),
     }
 }
 
@@ -454,11 +459,7 @@ fn an_oversized_answer_is_refused_without_reading_it_all() {
         r#"{{"projects": [], "padding": "{}"}}"#,
         "x".repeat(33 * 1024 * 1024)
     );
-    session.fake.inject(Fault::Status {
-        status: 200,
-        content_type: "application/json".into(),
-        body,
-    });
+    session.fake.inject(json_answer(body));
     let (result, record) =
         session.call_recorded(|h, s| h.call_list_projects(s, &project_query(None)));
     assert!(
@@ -480,11 +481,9 @@ fn an_oversized_answer_is_refused_without_reading_it_all() {
 #[test]
 fn a_wrongly_typed_answer_is_an_upstream_error() {
     let session = Session::new();
-    session.fake.inject(Fault::Status {
-        status: 200,
-        content_type: "application/json".into(),
-        body: r#"{"id": "seven", "name": 7}"#.into(),
-    });
+    session
+        .fake
+        .inject(json_answer(r#"{"id": "seven", "name": 7}"#));
     let result = session.call(|h, s| h.call_get_project(s, ids::MOBILE_APP, None));
     assert!(
         matches!(&result, Err(wit::Error::Upstream(e)) if e.message.contains("could not be read")
@@ -498,13 +497,10 @@ fn a_wrongly_typed_answer_is_an_upstream_error() {
 #[test]
 fn a_wrongly_typed_list_item_is_named_by_its_path() {
     let session = Session::new();
-    session.fake.inject(Fault::Status {
-        status: 200,
-        content_type: "application/json".into(),
-        body: r#"{"time_entries": [{"id": 1, "spent_date": 20260301}], "per_page": 2000,
-            "total_pages": 1, "total_entries": 1, "page": 1, "links": {"next": null}}"#
-            .into(),
-    });
+    session.fake.inject(json_answer(
+        r#"{"time_entries": [{"id": 1, "spent_date": 20260301}], "per_page": 2000,
+            "total_pages": 1, "total_entries": 1, "page": 1, "links": {"next": null}}"#,
+    ));
     let query = wit::TimeEntryQuery::unfiltered(Some(10));
     let result = session.call(|h, s| h.call_list_time_entries(s, &query));
     assert!(
@@ -519,11 +515,7 @@ fn a_wrongly_typed_list_item_is_named_by_its_path() {
 #[test]
 fn an_answer_that_is_not_json_is_located() {
     let session = Session::new();
-    session.fake.inject(Fault::Status {
-        status: 200,
-        content_type: "application/json".into(),
-        body: r#"{"id": 1,}"#.into(),
-    });
+    session.fake.inject(json_answer(r#"{"id": 1,}"#));
     let result = session.call(|h, s| h.call_get_project(s, ids::MOBILE_APP, None));
     assert!(
         matches!(&result, Err(wit::Error::Upstream(e))
