@@ -3,11 +3,11 @@
 //! instance's environment, and outgoing HTTP is allowed only to the configured Harvest hosts.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
 use anyhow::{Context, Result, anyhow};
 use wasmtime::component::types::ComponentFunc;
-use wasmtime::component::{Component, Linker, ResourceTable, Val};
+use wasmtime::component::{Component, Instance, Linker, ResourceTable, Val};
 use wasmtime::{Engine, ResourceLimiter, Store};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
@@ -16,9 +16,7 @@ use wasmtime_wasi_http::{
 };
 
 use crate::wit::host_world::exports::harvest::tools::{catalogue, oauth};
-use crate::wit::{
-    self, Harvest, HarvestHost, HarvestHostIndices, HarvestIndices, HarvestPre, Tool,
-};
+use crate::wit::{self, Harvest, HarvestIndices, HarvestPre, Tool};
 
 /// Environment keys the component reads; a host passes these and nothing else.
 pub const CONFIG_PREFIX: &str = "HARVEST_";
@@ -101,42 +99,87 @@ pub struct Host {
     pre: HarvestPre<State>,
     tools: HarvestIndices,
     /// The `oauth` and `catalogue` exports, when the component has them.
-    host_interfaces: Option<HarvestHostIndices>,
+    host_interfaces: Option<HostInterfaces>,
+    slots: Slots,
+}
+
+/// The engine's pool has room for [`crate::engine::POOLED_INSTANCES`] instances: a call beyond
+/// those waits for a slot rather than failing to instantiate (the MCP server runs each call on
+/// a blocking thread of its own, so a client can ask for many at once).
+struct Slots {
+    free: Mutex<u32>,
+    freed: Condvar,
+}
+
+/// A taken slot, given back when dropped (after the call's store).
+struct Slot<'h>(&'h Slots);
+
+impl Slots {
+    fn take(&self) -> Slot<'_> {
+        let mut free = self.free.lock().unwrap_or_else(PoisonError::into_inner);
+        while *free == 0 {
+            free = self
+                .freed
+                .wait(free)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        *free -= 1;
+        Slot(self)
+    }
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        *self.0.free.lock().unwrap_or_else(PoisonError::into_inner) += 1;
+        self.0.freed.notify_one();
+    }
+}
+
+/// Where the host artifact's own interfaces sit among the component's exports.
+struct HostInterfaces {
+    oauth: oauth::GuestIndices,
+    catalogue: catalogue::GuestIndices,
+}
+
+impl HostInterfaces {
+    fn new(pre: &wasmtime::component::InstancePre<State>) -> Result<HostInterfaces> {
+        Ok(HostInterfaces {
+            oauth: oauth::GuestIndices::new(pre)?,
+            catalogue: catalogue::GuestIndices::new(pre)?,
+        })
+    }
 }
 
 /// One instance's exports: the tools (through `Deref`, as [`Harvest`]), and the `oauth` and
-/// `catalogue` interfaces of the host artifact.
-pub struct Exports {
+/// `catalogue` interfaces of the host artifact. Loading an export checks the types of each of
+/// its functions, which for 34 tools costs as much as the instantiation itself; so the
+/// interfaces are loaded only when a call asks for them.
+pub struct Exports<'h> {
     tools: Harvest,
-    host_interfaces: Option<HarvestHost>,
+    instance: Instance,
+    host_interfaces: Option<&'h HostInterfaces>,
 }
 
 pub const NO_HOST_INTERFACES: &str = "this component exports only the tools, no `oauth` or \
                                   `catalogue`: load the host artifact, dist/harvest-host.wasm";
 
-impl std::ops::Deref for Exports {
+impl std::ops::Deref for Exports<'_> {
     type Target = Harvest;
     fn deref(&self) -> &Harvest {
         &self.tools
     }
 }
 
-impl Exports {
-    /// The `oauth` export. Panics for the tools-only artifact: check
-    /// [`Host::has_host_interfaces`] (or load with [`Host::load_host_artifact`]) first.
-    pub fn harvest_tools_oauth(&self) -> &oauth::Guest {
-        self.host_interfaces
-            .as_ref()
-            .expect(NO_HOST_INTERFACES)
-            .harvest_tools_oauth()
+impl Exports<'_> {
+    /// The `oauth` export; an error for the tools-only artifact (check
+    /// [`Host::has_host_interfaces`], or load with [`Host::load_host_artifact`]).
+    pub fn harvest_tools_oauth(&self, store: &mut Store<State>) -> wasmtime::Result<oauth::Guest> {
+        self.host_interfaces()?.oauth.load(store, &self.instance)
     }
 
-    /// The `catalogue` export; panics as [`Exports::harvest_tools_oauth`] does.
-    pub fn harvest_tools_catalogue(&self) -> &catalogue::Guest {
+    fn host_interfaces(&self) -> wasmtime::Result<&HostInterfaces> {
         self.host_interfaces
-            .as_ref()
-            .expect(NO_HOST_INTERFACES)
-            .harvest_tools_catalogue()
+            .ok_or_else(|| wasmtime::format_err!(NO_HOST_INTERFACES))
     }
 }
 
@@ -209,13 +252,17 @@ impl Host {
         wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker)?;
         let pre = HarvestPre::new(linker.instantiate_pre(&component)?)?;
         let tools = HarvestIndices::new(pre.instance_pre())?;
-        let host_interfaces = HarvestHostIndices::new(pre.instance_pre()).ok();
+        let host_interfaces = HostInterfaces::new(pre.instance_pre()).ok();
         let host = Host {
             engine,
             component,
             pre,
             tools,
             host_interfaces,
+            slots: Slots {
+                free: Mutex::new(crate::engine::POOLED_INSTANCES),
+                freed: Condvar::new(),
+            },
         };
         Ok((host, outcome))
     }
@@ -320,21 +367,49 @@ impl Host {
         env: &[(String, String)],
         f: impl FnOnce(&Exports, &mut Store<State>) -> wasmtime::Result<R>,
     ) -> Result<(R, CallRecord)> {
+        self.run(options, env, |store, instance| {
+            let exports = Exports {
+                tools: self.tools.load(&mut *store, &instance)?,
+                instance,
+                host_interfaces: self.host_interfaces.as_ref(),
+            };
+            f(&exports, store)
+        })
+    }
+
+    /// Runs `f` on a fresh instance, and says what the call left behind.
+    fn run<R>(
+        &self,
+        options: &CallOptions,
+        env: &[(String, String)],
+        f: impl FnOnce(&mut Store<State>, Instance) -> wasmtime::Result<R>,
+    ) -> Result<(R, CallRecord)> {
+        let _slot = self.slots.take();
         let (mut store, observers) = self.store(env, options);
         let instance = self.pre.instance_pre().instantiate(&mut store)?;
-        let exports = Exports {
-            tools: self.tools.load(&mut store, &instance)?,
-            host_interfaces: match &self.host_interfaces {
-                Some(indices) => Some(indices.load(&mut store, &instance)?),
-                None => None,
-            },
-        };
-        let result = f(&exports, &mut store);
+        let result = f(&mut store, instance);
         let record = observers.record(&store);
         match result {
             Ok(value) => Ok((value, record)),
             Err(trap) => Err(trapped(trap, &record)),
         }
+    }
+
+    /// Calls the host artifact's `catalogue` in a fresh instance, loading no other export.
+    fn call_catalogue<R>(
+        &self,
+        options: &CallOptions,
+        env: &[(String, String)],
+        f: impl FnOnce(&catalogue::Guest, &mut Store<State>) -> wasmtime::Result<R>,
+    ) -> Result<(R, CallRecord)> {
+        let indices = self
+            .host_interfaces
+            .as_ref()
+            .ok_or_else(|| anyhow!(NO_HOST_INTERFACES))?;
+        self.run(options, env, |store, instance| {
+            let catalogue = indices.catalogue.load(&mut *store, &instance)?;
+            f(&catalogue, store)
+        })
     }
 
     /// Calls the export `name` with the parameters `params` builds from its type, returning
@@ -345,6 +420,7 @@ impl Host {
         name: &str,
         params: impl FnOnce(&ComponentFunc) -> Result<Vec<Val>>,
     ) -> Result<(Option<Val>, CallRecord)> {
+        let _slot = self.slots.take();
         let (mut store, observers) = self.store(env, &CallOptions::default());
         let instance = self.pre.instance_pre().instantiate(&mut store)?;
         let func = instance
@@ -363,10 +439,10 @@ impl Host {
 impl Host {
     /// The component's tool catalogue (it needs no configuration).
     pub fn tools(&self) -> Result<Vec<Tool>> {
-        self.require_host_interfaces()?;
-        let (tools, _) = self.call(&[], |harvest, store| {
-            harvest.harvest_tools_catalogue().call_tools(store)
-        })?;
+        let (tools, _) =
+            self.call_catalogue(&CallOptions::default(), &[], |catalogue, store| {
+                catalogue.call_tools(store)
+            })?;
         Ok(tools)
     }
 
@@ -389,21 +465,9 @@ impl Host {
         name: &str,
         arguments: &str,
     ) -> Result<(std::result::Result<String, wit::Error>, CallRecord)> {
-        self.require_host_interfaces()?;
-        self.call_with(options, env, |harvest, store| {
-            harvest
-                .harvest_tools_catalogue()
-                .call_call(store, name, arguments)
+        self.call_catalogue(options, env, |catalogue, store| {
+            catalogue.call_call(store, name, arguments)
         })
-    }
-}
-
-impl Host {
-    fn require_host_interfaces(&self) -> Result<()> {
-        match self.has_host_interfaces() {
-            true => Ok(()),
-            false => Err(anyhow!(NO_HOST_INTERFACES)),
-        }
     }
 }
 

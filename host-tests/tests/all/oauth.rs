@@ -87,7 +87,7 @@ fn param(pairs: &[(String, String)], name: &str) -> String {
 fn authorize(session: &Session, state: &str) -> Vec<(String, String)> {
     let url = session
         .call(|h, s| {
-            h.harvest_tools_oauth()
+            h.harvest_tools_oauth(s)?
                 .call_authorization_url(s, state, Some(REDIRECT), None)
         })
         .expect("authorization URL");
@@ -102,7 +102,7 @@ fn exchange(
     credentials: Option<&ClientCredentials>,
 ) -> (Result<TokenSet, wit::Error>, String) {
     let (result, record) = session.call_recorded(|h, s| {
-        h.harvest_tools_oauth()
+        h.harvest_tools_oauth(s)?
             .call_exchange_code(s, code, Some(REDIRECT), credentials)
     });
     (result, record.stderr)
@@ -110,7 +110,7 @@ fn exchange(
 
 fn refresh(session: &Session, token: &str) -> (Result<TokenSet, wit::Error>, String) {
     let (result, record) =
-        session.call_recorded(|h, s| h.harvest_tools_oauth().call_refresh(s, token, None));
+        session.call_recorded(|h, s| h.harvest_tools_oauth(s)?.call_refresh(s, token, None));
     (result, record.stderr)
 }
 
@@ -140,7 +140,7 @@ fn authorization_url_carries_every_parameter_encoded() {
     let session = session();
     let url = session
         .call(|h, s| {
-            h.harvest_tools_oauth()
+            h.harvest_tools_oauth(s)?
                 .call_authorization_url(s, "a b&c=d/é", Some(REDIRECT), None)
         })
         .expect("URL");
@@ -157,7 +157,7 @@ fn authorization_url_carries_every_parameter_encoded() {
 
     let other = session
         .call(|h, s| {
-            h.harvest_tools_oauth()
+            h.harvest_tools_oauth(s)?
                 .call_authorization_url(s, "x", None, Some("my-app"))
         })
         .expect("URL");
@@ -171,7 +171,7 @@ fn authorization_url_carries_every_parameter_encoded() {
 fn authorization_url_checks_state_and_client_id_before_anything() {
     let mut session = session();
     let empty = session.call(|h, s| {
-        h.harvest_tools_oauth()
+        h.harvest_tools_oauth(s)?
             .call_authorization_url(s, " ", None, None)
     });
     assert!(
@@ -180,7 +180,7 @@ fn authorization_url_checks_state_and_client_id_before_anything() {
     );
     session.env.retain(|(k, _)| k != "HARVEST_CLIENT_ID");
     let missing = session.call(|h, s| {
-        h.harvest_tools_oauth()
+        h.harvest_tools_oauth(s)?
             .call_authorization_url(s, "x", None, None)
     });
     assert!(
@@ -347,7 +347,7 @@ fn a_wrong_client_secret_is_refused_as_invalid_client() {
 fn the_redirect_scope_parses_into_accounts() {
     let session = session();
     let scope = param(&authorize(&session, "s"), "scope");
-    let accounts = session.call(|h, s| h.harvest_tools_oauth().call_parse_scope(s, &scope));
+    let accounts = session.call(|h, s| h.harvest_tools_oauth(s)?.call_parse_scope(s, &scope));
     let got: Vec<(String, Option<u64>, bool)> = accounts
         .into_iter()
         .map(|a| (a.product, a.id, a.all))
@@ -450,7 +450,7 @@ fn no_secret_appears_in_any_error_text_or_guest_output() {
         texts.push(stderr);
     };
     let (url, rec) = oauth.call_recorded(|h, s| {
-        h.harvest_tools_oauth()
+        h.harvest_tools_oauth(s)?
             .call_authorization_url(s, "", None, None)
     });
     record(url, rec.stderr);

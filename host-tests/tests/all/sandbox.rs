@@ -236,3 +236,31 @@ fn the_shipped_policy_allows_harvests_hosts_and_every_configuration_key() {
     assert!(keys.len() >= 9, "the keys the component reads: {keys:?}");
     assert_eq!(listed("environment", "key"), keys);
 }
+
+#[test]
+fn more_calls_at_once_than_the_instance_pool_holds_all_answer() {
+    let session = Session::new();
+    // Slow answers keep every call's instance alive while the others start.
+    session
+        .fake
+        .set_latency(std::time::Duration::from_millis(300));
+    let calls = harvest_host::engine::POOLED_INSTANCES as usize + 8;
+    let results: Vec<_> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..calls)
+            .map(|_| {
+                scope.spawn(|| {
+                    HOST.call(&session.env, |h, s| {
+                        h.call_get_project(s, ids::MOBILE_APP, None)
+                    })
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join()).collect()
+    });
+    for result in results {
+        let (project, _) = result
+            .expect("no panic")
+            .unwrap_or_else(|e| panic!("a call beyond the pool must wait, not fail: {e:#}"));
+        assert_eq!(project.expect("the project").id, ids::MOBILE_APP);
+    }
+}

@@ -32,7 +32,7 @@ pub fn connect(host: &Host, port: u16) -> Result<()> {
     let state = random_state();
     let url = host
         .call(&env, |h, s| {
-            h.harvest_tools_oauth()
+            h.harvest_tools_oauth(s)?
                 .call_authorization_url(s, &state, Some(&redirect), None)
         })?
         .0
@@ -46,7 +46,7 @@ pub fn connect(host: &Host, port: u16) -> Result<()> {
         .ok_or_else(|| anyhow!("the redirect carries no code"))?;
     let tokens = host
         .call(&env, |h, s| {
-            h.harvest_tools_oauth()
+            h.harvest_tools_oauth(s)?
                 .call_exchange_code(s, code, Some(&redirect), None)
         })?
         .0
@@ -54,7 +54,7 @@ pub fn connect(host: &Host, port: u16) -> Result<()> {
     let accounts = match (tokens.scope.is_some(), callback.param("scope")) {
         (false, Some(scope)) => {
             host.call(&env, |h, s| {
-                h.harvest_tools_oauth().call_parse_scope(s, scope)
+                h.harvest_tools_oauth(s)?.call_parse_scope(s, scope)
             })?
             .0
         }
@@ -78,7 +78,7 @@ pub fn refresh(host: &Host) -> Result<()> {
         .ok_or_else(|| anyhow!("HARVEST_REFRESH_TOKEN is not set"))?;
     let tokens = host
         .call(&env, |h, s| {
-            h.harvest_tools_oauth()
+            h.harvest_tools_oauth(s)?
                 .call_refresh(s, &refresh_token, None)
         })?
         .0
