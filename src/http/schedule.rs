@@ -2,6 +2,7 @@
 //! out Harvest's rate limit and retried on its own, their outcomes handed on in order.
 
 use std::collections::VecDeque;
+use std::iter::{Enumerate, Peekable};
 use std::ops::ControlFlow;
 
 use wasip2::clocks::monotonic_clock;
@@ -29,8 +30,9 @@ pub type Each<'e> =
 /// Sends `requests` with up to `concurrency` in flight, each waiting out rate limits and
 /// retried on its own by the rules of [`Flight::settle`], and hands every outcome to `each` in
 /// the order of `requests` (an answer that arrives early waits for those before it). The first
-/// error `each` returns, or its `Break`, ends the exchange: no request after it is started, and
-/// those in flight are dropped. Nothing outlives `deadline`: a request is not sent, a wait not
+/// error `each` returns, or its `Break`, ends the exchange: those in flight are dropped and no
+/// other request is started (a request safe to repeat may have been started while the answer
+/// was being handed on). Nothing outlives `deadline`: a request is not sent, a wait not
 /// started, and an answer not awaited past it.
 pub fn run(
     requests: &[Outgoing],
@@ -39,18 +41,13 @@ pub fn run(
     deadline: &Deadline,
     each: &mut Each<'_>,
 ) -> Result<(), Error> {
-    let concurrency = concurrency.max(1);
-    let mut waiting = requests.iter().enumerate();
+    let mut waiting = Waiting {
+        requests: requests.iter().enumerate().peekable(),
+        concurrency: concurrency.max(1),
+    };
     let mut flights: VecDeque<(usize, Flight)> = VecDeque::new();
     loop {
-        while flights.len() < concurrency {
-            let Some((index, request)) = waiting.next() else {
-                break;
-            };
-            let mut flight = Flight::new(request);
-            flight.start(policy, deadline);
-            flights.push_back((index, flight));
-        }
+        waiting.start(&mut flights, policy, deadline, false);
         while flights
             .front()
             .is_some_and(|(_, f)| matches!(f.stage, Stage::Done(_)))
@@ -58,6 +55,11 @@ pub fn run(
             let Some((index, flight)) = flights.pop_front() else {
                 break;
             };
+            // A request safe to repeat goes out before this answer is handed on, so that
+            // reading the answer (a page of 2,000 records takes tens of milliseconds) overlaps
+            // a full set of requests in flight. Should `each` end the exchange, that one
+            // request is dropped unanswered.
+            waiting.start(&mut flights, policy, deadline, true);
             let outcome = match flight.stage {
                 Stage::Done(outcome) => outcome,
                 _ => Err(lost(flight.request)),
@@ -70,6 +72,36 @@ pub fn run(
             return Ok(());
         }
         wait_for_any(&mut flights, policy, deadline);
+    }
+}
+
+/// The requests not sent yet, in order, and how many may be in flight at once.
+struct Waiting<'r> {
+    requests: Peekable<Enumerate<std::slice::Iter<'r, Outgoing>>>,
+    concurrency: usize,
+}
+
+impl<'r> Waiting<'r> {
+    /// Starts requests until `concurrency` flights are under way; with `only_repeatable`, stops
+    /// at the first request that is not safe to repeat.
+    fn start(
+        &mut self,
+        flights: &mut VecDeque<(usize, Flight<'r>)>,
+        policy: &Policy,
+        deadline: &Deadline,
+        only_repeatable: bool,
+    ) {
+        while flights.len() < self.concurrency {
+            let Some((index, request)) = self
+                .requests
+                .next_if(|(_, request)| !only_repeatable || request.is_repeatable)
+            else {
+                break;
+            };
+            let mut flight = Flight::new(request);
+            flight.start(policy, deadline);
+            flights.push_back((index, flight));
+        }
     }
 }
 
