@@ -130,6 +130,31 @@ fn run(cli: &Cli, path: &PathBuf) -> Result<String> {
             .native(us(fresh_time))
             .ratio(component, fresh_time),
     );
+    // The path `harvest-host mcp` takes: the catalogue's `call`, JSON arguments in and the
+    // result as JSON out, no other export loaded.
+    let arguments = format!(r#"{{"project_id": {}}}"#, ids::MOBILE_APP);
+    let (through_catalogue, native_time) = side_by_side(
+        cli.calls / 10,
+        cli.calls,
+        || {
+            let (result, _) = host.call_tool(&env, "get_project", &arguments)?;
+            result.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            Ok(())
+        },
+        || native.get::<wit::Project>(&project_path).map(drop),
+    )?;
+    rows.push(
+        Row::new(
+            "`get_project` through the catalogue, as `harvest-host mcp` calls it (JSON in and out)",
+        )
+        .component(us(through_catalogue))
+        .native(us(native_time))
+        .ratio(through_catalogue, native_time)
+        .budget(
+            "≤ 1.5× native",
+            ratio(through_catalogue, native_time) <= 1.5,
+        ),
+    );
 
     for entries in [10_000u32, 50_000] {
         eprintln!("listing {entries} time entries…");
