@@ -174,12 +174,10 @@ impl Exports<'_> {
     /// The `oauth` export; an error for the tools-only artifact (check
     /// [`Host::has_host_interfaces`], or load with [`Host::load_host_artifact`]).
     pub fn harvest_tools_oauth(&self, store: &mut Store<State>) -> wasmtime::Result<oauth::Guest> {
-        self.host_interfaces()?.oauth.load(store, &self.instance)
-    }
-
-    fn host_interfaces(&self) -> wasmtime::Result<&HostInterfaces> {
         self.host_interfaces
-            .ok_or_else(|| wasmtime::format_err!(NO_HOST_INTERFACES))
+            .ok_or_else(|| wasmtime::format_err!(NO_HOST_INTERFACES))?
+            .oauth
+            .load(store, &self.instance)
     }
 }
 
@@ -420,19 +418,22 @@ impl Host {
         name: &str,
         params: impl FnOnce(&ComponentFunc) -> Result<Vec<Val>>,
     ) -> Result<(Option<Val>, CallRecord)> {
-        let _slot = self.slots.take();
-        let (mut store, observers) = self.store(env, &CallOptions::default());
-        let instance = self.pre.instance_pre().instantiate(&mut store)?;
-        let func = instance
-            .get_func(&mut store, name)
-            .ok_or_else(|| anyhow!("the component has no export named {name:?}"))?;
-        let ty = func.ty(&store);
-        let params = params(&ty)?;
-        let mut results = vec![Val::Bool(false); ty.results().len()];
-        let call = func.call(&mut store, &params, &mut results);
-        let record = observers.record(&store);
-        call.map_err(|trap| trapped(trap, &record))?;
-        Ok((results.into_iter().next(), record))
+        // A missing export or parameters that do not fit its type are the caller's mistake,
+        // not a trap: they travel inside the call's result.
+        let (result, record) = self.run(&CallOptions::default(), env, |store, instance| {
+            let Some(func) = instance.get_func(&mut *store, name) else {
+                return Ok(Err(anyhow!("the component has no export named {name:?}")));
+            };
+            let ty = func.ty(&*store);
+            let params = match params(&ty) {
+                Ok(params) => params,
+                Err(error) => return Ok(Err(error)),
+            };
+            let mut results = vec![Val::Bool(false); ty.results().len()];
+            func.call(&mut *store, &params, &mut results)?;
+            Ok(Ok(results.into_iter().next()))
+        })?;
+        Ok((result?, record))
     }
 }
 

@@ -51,7 +51,6 @@ pub use self::host_world::exports::harvest::tools::catalogue::{Access, Annotatio
 pub use self::host_world::exports::harvest::tools::oauth::{
     ClientCredentials, ScopedAccount, TokenSet,
 };
-pub use self::host_world::{HarvestHost, HarvestHostIndices};
 
 impl TimeEntryQuery {
     /// Every time entry the token may see: no filters, up to `limit`, from the start.
