@@ -154,6 +154,17 @@ fn conform_object(
         "" => key.to_string(),
         _ => format!("{path}.{key}"),
     };
+    // A key given twice would be checked once and could be read as either value.
+    let twice = members.iter().enumerate().find_map(|(index, (key, _))| {
+        let earlier = members.iter().take(index);
+        earlier.map(|(k, _)| k).any(|k| k == key).then_some(key)
+    });
+    if let Some(twice) = twice {
+        return Err(Violation {
+            path: at(twice),
+            rule: "is given twice; give each field once".into(),
+        });
+    }
     let known = |key: &str| properties.iter().any(|(name, _)| name == key);
     if matches!(schema.get("additionalProperties"), Some(Json::Bool(false)))
         && let Some((unknown, _)) = members.iter().find(|(key, _)| !known(key))
@@ -401,6 +412,27 @@ mod tests {
             let violation = violation(value.clone());
             assert_eq!(violation.path, path, "{value}");
             assert!(violation.rule.contains(rule), "{value}: {}", violation.rule);
+        }
+    }
+
+    /// Only the first of a repeated key would be checked, and either could be read.
+    #[test]
+    fn a_key_given_twice_is_refused() {
+        for text in [
+            r#"{"project_id": 1, "limit": 5, "limit": 0}"#,
+            r#"{"project_id": 1, "line_items": [{"unit_price": 1, "unit_price": "x"}]}"#,
+        ] {
+            let result = json::parse(text.as_bytes())
+                .map_err(|e| e.to_string())
+                .and_then(|mut value| {
+                    conform(&mut value, &schema(), "")
+                        .map_err(|v| format!("{}: {}", v.path, v.rule))
+                });
+            let refusal = result.err().unwrap_or_default();
+            assert!(
+                refusal.ends_with("is given twice; give each field once"),
+                "{text}: {refusal}"
+            );
         }
     }
 
