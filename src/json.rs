@@ -11,6 +11,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 /// How deep arrays and objects may nest, as serde_json allows: deeper is refused, not a stack
 /// overflow.
@@ -581,11 +582,29 @@ pub struct Fields<'j, 'a> {
 }
 
 impl<'j, 'a> Fields<'j, 'a> {
-    /// The value under `key` (the first, if it is written twice).
+    /// The value under `key`. Which one, should the key be written twice, is not defined:
+    /// Harvest writes each key once, and tool arguments that repeat one are refused
+    /// (`schema::conform_object`).
+    #[cfg(test)]
     pub fn get(&mut self, key: &str) -> Option<&'j Json<'a>> {
+        self.find(key, None)
+    }
+
+    /// As [`Fields::get`], looking first where `hint` says the key was found in the last
+    /// object read as the same record, and leaving there where it is found now. Harvest writes
+    /// every record of a type in one order, which need not be the order of the record's fields.
+    fn find(&mut self, key: &str, hint: Option<&Hint>) -> Option<&'j Json<'a>> {
         // Lengths first: most keys differ in length, and the comparison is then one test.
         let is_key =
             |(k, _): &(Cow<str>, Json)| k.len() == key.len() && k.as_bytes() == key.as_bytes();
+        let hinted = hint.map(|hint| usize::from(hint.load(Ordering::Relaxed)));
+        if let Some(at) = hinted
+            && let Some(member) = self.members.get(at)
+            && is_key(member)
+        {
+            self.next = at + 1;
+            return Some(&member.1);
+        }
         let (head, tail) = self.members.split_at(self.next.min(self.members.len()));
         let found = tail
             .iter()
@@ -593,14 +612,21 @@ impl<'j, 'a> Fields<'j, 'a> {
             .map(|i| head.len() + i)
             .or_else(|| head.iter().position(is_key))?;
         self.next = found + 1;
+        if let Some(hint) = hint {
+            hint.store(u8::try_from(found).unwrap_or(u8::MAX), Ordering::Relaxed);
+        }
         self.members.get(found).map(|(_, value)| value)
     }
 
     /// The field `key` read as a `T`; a missing key is `T`'s to judge (an option is `None`).
+    pub fn take<T: FromJson>(&mut self, key: &str) -> Result<T, Mismatch> {
+        self.take_hinted(key, None)
+    }
+
     // Not inlined: one copy per field type rather than one per field keeps records small.
     #[inline(never)]
-    pub fn take<T: FromJson>(&mut self, key: &str) -> Result<T, Mismatch> {
-        match self.get(key) {
+    fn take_hinted<T: FromJson>(&mut self, key: &str, hint: Option<&Hint>) -> Result<T, Mismatch> {
+        match self.find(key, hint) {
             Some(value) => T::from_json(value),
             None => T::missing(),
         }
@@ -611,16 +637,17 @@ impl<'j, 'a> Fields<'j, 'a> {
     /// for [`Fields::finish`]. A record reads every field this way and then finishes: one exit
     /// rather than one per field, each dropping the fields read before it, which made the
     /// record decoders several times larger.
+    /// `hint` is the record's own for this field (see [`Fields::find`]).
     #[inline(never)]
-    pub fn read<T: FromJson>(&mut self, key: &str) -> T {
-        let read = self.take(key);
+    pub fn read<T: FromJson>(&mut self, key: &str, hint: &Hint) -> T {
+        let read = self.take_hinted(key, Some(hint));
         self.kept(read)
     }
 
     /// As [`Fields::read`], with `T::default()` for a missing key.
     #[inline(never)]
-    pub fn read_or_default<T: FromJson + Default>(&mut self, key: &str) -> T {
-        let read = match self.get(key) {
+    pub fn read_or_default<T: FromJson + Default>(&mut self, key: &str, hint: &Hint) -> T {
+        let read = match self.find(key, Some(hint)) {
             Some(value) => T::from_json(value).map_err(|m| m.within(key)),
             None => Ok(T::default()),
         };
@@ -647,6 +674,10 @@ impl<'j, 'a> Fields<'j, 'a> {
         self.members.iter().map(|(k, v)| (k.as_ref(), v))
     }
 }
+
+/// Where a record's field was last found among an object's members (see [`Fields::find`]): one
+/// per field of each record type, kept in a static.
+pub type Hint = AtomicU8;
 
 /// A type read from a JSON value.
 pub trait FromJson: Sized {
@@ -800,9 +831,12 @@ macro_rules! json_record {
     (for $ty:path { $($field:ident),* $(,)? }) => {
         impl $crate::json::FromJson for $ty {
             fn from_json(value: &$crate::json::Json) -> Result<Self, $crate::json::Mismatch> {
+                json_record!(@hints $($field),*);
                 #[allow(unused_mut)]
                 let mut fields = value.fields()?;
-                let record = Self { $($field: fields.read(stringify!($field))),* };
+                let record = Self {
+                    $($field: fields.read(stringify!($field), &HINTS[Field::$field as usize])),*
+                };
                 fields.finish(record)
             }
 
@@ -824,6 +858,7 @@ macro_rules! json_record {
         }
         impl $crate::json::FromJson for $name {
             fn from_json(value: &$crate::json::Json) -> Result<Self, $crate::json::Mismatch> {
+                json_record!(@hints $($field),*);
                 let mut fields = value.fields()?;
                 let record = Self { $($field: json_record!(@read fields, $field $(, $default)?)),* };
                 fields.finish(record)
@@ -835,10 +870,17 @@ macro_rules! json_record {
         }
     };
     (@read $fields:ident, $field:ident) => {
-        $fields.read(stringify!($field))
+        $fields.read(stringify!($field), &HINTS[Field::$field as usize])
     };
     (@read $fields:ident, $field:ident, default) => {
-        $fields.read_or_default(stringify!($field))
+        $fields.read_or_default(stringify!($field), &HINTS[Field::$field as usize])
+    };
+    // `Field::name as usize` is the index of a field, and `HINTS` holds one hint per field.
+    (@hints $($field:ident),*) => {
+        #[allow(non_camel_case_types, dead_code)]
+        enum Field { $($field),* }
+        static HINTS: [$crate::json::Hint; [$(stringify!($field)),*].len()] =
+            [const { $crate::json::Hint::new(0) }; [$(stringify!($field)),*].len()];
     };
 }
 
@@ -1036,6 +1078,32 @@ mod tests {
             error.unwrap_err(),
             "`notes`: expected a string, found a number"
         );
+    }
+
+    /// A record's hints remember where each field was in the last object of its type; objects
+    /// whose keys come in other orders, or lack some, still read right.
+    #[test]
+    fn records_read_right_whatever_order_each_object_has() -> Result<(), String> {
+        let outers: Vec<Outer> = decode(
+            br#"[{"id": 1, "notes": "a", "items": []},
+                 {"items": [{"hours": 2}], "id": 2},
+                 {"x": 0, "notes": "c", "items": [], "id": 3},
+                 {"id": 4, "items": [], "notes": null}]"#,
+        )?;
+        let read: Vec<(u64, Option<&str>, usize)> = outers
+            .iter()
+            .map(|o| (o.id, o.notes.as_deref(), o.items.len()))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                (1, Some("a"), 0),
+                (2, None, 1),
+                (3, Some("c"), 0),
+                (4, None, 0)
+            ]
+        );
+        Ok(())
     }
 
     #[test]
