@@ -432,6 +432,24 @@ fn arguments_that_break_the_schema_name_the_json_path_and_the_rule_and_send_noth
         panic!("malformed JSON is invalid input: {outcome:?}");
     };
     assert_eq!(error.field, "arguments");
+    // A key given twice: only one copy would be checked, and either could be used.
+    for (name, text, field) in [
+        ("list_time_entries", r#"{"limit": 5, "limit": 0}"#, "limit"),
+        (
+            "create_invoice",
+            r#"{"client_id": 1, "line_items": [{"kind": "Service", "unit_price": 1, "unit_price": -1}]}"#,
+            "line_items[0].unit_price",
+        ),
+    ] {
+        let (outcome, _) = HOST
+            .call_tool(&session.env, name, text)
+            .unwrap_or_else(|e| panic!("{e:#}"));
+        let Err(wit::Error::InvalidInput(error)) = outcome else {
+            panic!("{text}: a repeated key is invalid input: {outcome:?}");
+        };
+        assert_eq!(error.field, field, "{text}");
+        assert_eq!(error.rule, "is given twice; give each field once", "{text}");
+    }
     assert!(session.requests().is_empty());
 }
 
