@@ -45,22 +45,54 @@ impl fmt::Display for SyntaxError {
 
 /// Parses one JSON text (surrounding whitespace allowed).
 pub fn parse(bytes: &[u8]) -> Result<Json<'_>, SyntaxError> {
-    let text = std::str::from_utf8(bytes).map_err(|e| SyntaxError {
-        offset: e.valid_up_to(),
-        problem: "invalid UTF-8",
-    })?;
-    let mut parser = Parser {
-        text,
-        at: 0,
-        items: Vec::new(),
-        members: Vec::new(),
-    };
+    let mut parser = Parser::new(bytes)?;
     let value = parser.value(0)?;
-    parser.whitespace();
-    if parser.at < text.len() {
-        return Err(parser.error("trailing characters"));
-    }
+    parser.end()?;
     Ok(value)
+}
+
+/// A list answer as [`parse_list`] read it: the answer with its list left empty, and how
+/// many items the list held.
+pub struct ParsedList<'a> {
+    pub rest: Json<'a>,
+    pub items: usize,
+}
+
+/// Why a list answer could not be read: its text, or an item its reader refused.
+pub enum ListError {
+    Syntax(SyntaxError),
+    Item(Mismatch),
+}
+
+impl From<SyntaxError> for ListError {
+    fn from(error: SyntaxError) -> Self {
+        ListError::Syntax(error)
+    }
+}
+
+/// The reader of a list's items: the list's key, the item's index and the item.
+pub type ItemReader<'r, 'a> = dyn FnMut(&str, usize, &Json<'a>) -> Result<(), Mismatch> + 'r;
+
+/// Parses a JSON object whose list, the value of the first key `is_list` accepts, is handed to
+/// `each` one item at a time, in order, as it is read. An item's tree is dropped once `each`
+/// has read it, so a page of 2,000 records is never held as one tree: besides the text, what
+/// the parse holds is one item. The rest of the object is returned as `parse` would return it,
+/// the list's value left an empty array (when it is not an array it is returned as it is, and
+/// nothing is handed to `each`).
+pub fn parse_list<'a>(
+    bytes: &'a [u8],
+    is_list: fn(&str) -> bool,
+    each: &mut ItemReader<'_, 'a>,
+) -> Result<ParsedList<'a>, ListError> {
+    let mut parser = Parser::new(bytes)?;
+    parser.whitespace();
+    let (rest, items) = if parser.peek() == Some(b'{') {
+        parser.list_object(is_list, each)?
+    } else {
+        (parser.value(0)?, 0)
+    };
+    parser.end()?;
+    Ok(ParsedList { rest, items })
 }
 
 /// Parses `bytes` and reads them as a `T`; the message says which of the two failed, and where.
@@ -87,6 +119,28 @@ struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
+    fn new(bytes: &'a [u8]) -> Result<Parser<'a>, SyntaxError> {
+        let text = std::str::from_utf8(bytes).map_err(|e| SyntaxError {
+            offset: e.valid_up_to(),
+            problem: "invalid UTF-8",
+        })?;
+        Ok(Parser {
+            text,
+            at: 0,
+            items: Vec::new(),
+            members: Vec::new(),
+        })
+    }
+
+    /// After the one value of the text: only whitespace may follow.
+    fn end(&mut self) -> Result<(), SyntaxError> {
+        self.whitespace();
+        if self.at < self.text.len() {
+            return Err(self.error("trailing characters"));
+        }
+        Ok(())
+    }
+
     fn error(&self, problem: &'static str) -> SyntaxError {
         SyntaxError {
             offset: self.at,
@@ -194,20 +248,80 @@ impl<'a> Parser<'a> {
         }
         let start = self.members.len();
         loop {
-            self.whitespace();
-            if self.peek() != Some(b'"') {
-                return Err(self.error("expected a key"));
-            }
-            let key = self.string()?;
-            self.whitespace();
-            if self.peek() != Some(b':') {
-                return Err(self.error("expected `:`"));
-            }
-            self.at += 1;
+            let key = self.key()?;
             let value = self.value(depth)?;
             self.members.push((key, value));
             if !self.continues(b'}', "expected `,` or `}`")? {
                 return Ok(Json::Object(self.members.drain(start..).collect()));
+            }
+        }
+    }
+
+    /// A member's key and the `:` after it.
+    fn key(&mut self) -> Result<Cow<'a, str>, SyntaxError> {
+        self.whitespace();
+        if self.peek() != Some(b'"') {
+            return Err(self.error("expected a key"));
+        }
+        let key = self.string()?;
+        self.whitespace();
+        if self.peek() != Some(b':') {
+            return Err(self.error("expected `:`"));
+        }
+        self.at += 1;
+        Ok(key)
+    }
+
+    /// The outermost object of [`parse_list`], from its `{`: as `object`, but the first
+    /// array-valued member `is_list` accepts is handed to `each` item by item. Returns the
+    /// object and the number of items.
+    fn list_object(
+        &mut self,
+        is_list: fn(&str) -> bool,
+        each: &mut ItemReader<'_, 'a>,
+    ) -> Result<(Json<'a>, usize), ListError> {
+        const DEPTH: usize = 1;
+        let mut members = Vec::new();
+        let mut items = 0;
+        if self.opens_empty(DEPTH, b'}')? {
+            return Ok((Json::Object(members), items));
+        }
+        let mut list_found = false;
+        loop {
+            let key = self.key()?;
+            let listed = !list_found && is_list(&key);
+            list_found |= listed;
+            self.whitespace();
+            let value = if listed && self.peek() == Some(b'[') {
+                items = self.items_to(DEPTH + 1, &key, each)?;
+                Json::Array(Vec::new())
+            } else {
+                self.value(DEPTH)?
+            };
+            members.push((key, value));
+            if !self.continues(b'}', "expected `,` or `}`")? {
+                return Ok((Json::Object(members), items));
+            }
+        }
+    }
+
+    /// An array from its `[`, each element handed to `each` as it is read and then dropped.
+    fn items_to(
+        &mut self,
+        depth: usize,
+        key: &str,
+        each: &mut ItemReader<'_, 'a>,
+    ) -> Result<usize, ListError> {
+        if self.opens_empty(depth, b']')? {
+            return Ok(0);
+        }
+        let mut index = 0;
+        loop {
+            let item = self.value(depth)?;
+            each(key, index, &item).map_err(ListError::Item)?;
+            index += 1;
+            if !self.continues(b']', "expected `,` or `]`")? {
+                return Ok(index);
             }
         }
     }
@@ -999,6 +1113,92 @@ mod tests {
             let theirs = serde_json::from_str::<Value>(&text).is_ok();
             prop_assert_eq!(ours, theirs, "{:?}", text);
         }
+    }
+
+    /// What `parse_list` should give for `text`, by way of `parse`: the items of the first
+    /// member `is_list` accepts, when it is an array, and the tree with that array emptied.
+    fn list_by_parse(text: &str, is_list: fn(&str) -> bool) -> Option<(Vec<Value>, Value)> {
+        let mut tree = parse(text.as_bytes()).ok()?;
+        let mut items = Vec::new();
+        if let Json::Object(members) = &mut tree
+            && let Some((_, value)) = members.iter_mut().find(|(key, _)| is_list(key))
+            && let Json::Array(list) = value
+        {
+            items = std::mem::take(list).iter().map(to_value).collect();
+        }
+        Some((items, to_value(&tree)))
+    }
+
+    fn list_by_stream(text: &str, is_list: fn(&str) -> bool) -> Option<(Vec<Value>, Value)> {
+        let mut items = Vec::new();
+        let mut keys = Vec::new();
+        let list = parse_list(text.as_bytes(), is_list, &mut |key, index, item| {
+            assert_eq!(index, items.len());
+            keys.push(key.to_string());
+            items.push(to_value(item));
+            Ok(())
+        })
+        .ok()?;
+        assert_eq!(list.items, items.len());
+        assert!(keys.windows(2).all(|k| k[0] == k[1]));
+        Some((items, to_value(&list.rest)))
+    }
+
+    proptest! {
+        #[test]
+        fn a_list_reads_as_the_whole_tree_would(
+            members in prop::collection::vec(
+                (prop_oneof![Just("page"), Just("items"), Just("other")], any_value()), 0..4),
+            list in prop::collection::vec(any_value(), 0..4),
+            position in 0usize..4,
+        ) {
+            let is_list: fn(&str) -> bool = |key| key != "page";
+            let mut object = serde_json::Map::new();
+            for (key, value) in members {
+                object.insert(key.to_string(), value);
+            }
+            let mut members: Vec<(String, Value)> = object.into_iter().collect();
+            members.insert(position.min(members.len()), ("items".into(), Value::Array(list)));
+            let text = format!(
+                "{{{}}}",
+                members
+                    .iter()
+                    .map(|(k, v)| format!("{k:?}: {v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            prop_assert_eq!(list_by_stream(&text, is_list), list_by_parse(&text, is_list));
+        }
+
+        #[test]
+        fn a_list_refuses_what_parse_refuses(text in "[\\[\\]{}:,\"0-9a-z ]{0,16}") {
+            let is_list: fn(&str) -> bool = |_| true;
+            prop_assert_eq!(
+                list_by_stream(&text, is_list).is_some(),
+                parse(text.as_bytes()).is_ok(),
+                "{:?}", text
+            );
+        }
+    }
+
+    #[test]
+    fn a_list_stops_at_the_item_refused_or_the_text_broken() {
+        let refuse_second = |_: &str, index: usize, _: &Json| match index {
+            1 => Err(Mismatch::new("no")),
+            _ => Ok(()),
+        };
+        let text = br#"{"total": 3, "items": [1, 2, 3], "page": "#;
+        let mut seen = 0;
+        let error = parse_list(text, |key| key == "items", &mut |key, index, item| {
+            seen += 1;
+            refuse_second(key, index, item)
+        });
+        assert!(matches!(error, Err(ListError::Item(m)) if m.to_string().contains("no")));
+        assert_eq!(seen, 2, "nothing is read after the refused item");
+        let error = parse_list(text, |key| key == "items", &mut |_, _, _| Ok(()));
+        assert!(
+            matches!(error, Err(ListError::Syntax(e)) if e.problem == "unexpected end of input")
+        );
     }
 
     #[test]

@@ -7,7 +7,8 @@ use std::ops::ControlFlow;
 use crate::json::{FromJson, Json, Mismatch};
 
 use crate::bindings::wit::{self, Error, ResolvedPeriod};
-use crate::http::{Client, Query, Request, response};
+use crate::http::response::{self, Response};
+use crate::http::{Client, Query, Request};
 use crate::period::{Calendar, Dates, Span};
 
 pub const DEFAULT_LIMIT: u32 = 500;
@@ -142,14 +143,27 @@ impl Envelope {
                 "page" => envelope.page = value.as_u64(),
                 "total_pages" => envelope.total_pages = value.as_u64(),
                 "per_page" => envelope.per_page = value.as_u64(),
-                "next_page" | "previous_page" => {}
-                _ if items.is_none() => items = Some((key, value)),
+                _ if is_list_key(key) && items.is_none() => items = Some((key, value)),
                 _ => {}
             }
         }
         let (key, items) = items.ok_or_else(|| Mismatch::new("the answer has no list"))?;
         Ok((key, items, envelope))
     }
+}
+
+/// Whether `key` of a list answer may hold its list: every key but the page metadata.
+fn is_list_key(key: &str) -> bool {
+    !matches!(
+        key,
+        "total_entries"
+            | "links"
+            | "page"
+            | "total_pages"
+            | "per_page"
+            | "next_page"
+            | "previous_page"
+    )
 }
 
 /// Parses a limit argument.
@@ -267,13 +281,8 @@ fn walk_items(client: &Client, listing: Listing, sink: &mut Sink) -> Result<End,
     loop {
         tally.visit(&path)?;
         let response = client.checked(&Request::<()>::get(path.as_str()))?;
-        let tree = response.parse(path_only(&path))?;
-        let page = ReadPage::read(&tree, response.status, &path)?;
-        let ahead = plan_ahead(
-            &page.envelope,
-            tally.wanted(page.items.len().saturating_sub(skip)),
-        );
-        let mut step = tally.absorb(client, &path, skip, page, sink)?;
+        let (mut step, envelope) = tally.take(client, &path, skip, &response, sink)?;
+        let ahead = plan_ahead(&envelope, tally.wanted(0));
         skip = 0;
         if let (Step::More(next), Some(ahead)) = (&step, ahead)
             && concurrency > 1
@@ -287,35 +296,6 @@ fn walk_items(client: &Client, listing: Listing, sink: &mut Sink) -> Result<End,
             Step::Done(end) => return Ok(end),
             Step::More(next) => path = next,
         }
-    }
-}
-
-/// One page of a list as read, its items not yet read as their type.
-struct ReadPage<'j, 'a> {
-    status: u16,
-    /// The key of the list, e.g. `time_entries`.
-    key: &'j str,
-    items: &'j [Json<'a>],
-    envelope: Envelope,
-}
-
-impl<'j, 'a> ReadPage<'j, 'a> {
-    /// The page in `tree`, Harvest's answer with `status` to the request at `path`.
-    fn read(tree: &'j Json<'a>, status: u16, path: &str) -> Result<ReadPage<'j, 'a>, Error> {
-        let unreadable =
-            |m: Mismatch| response::unreadable(status, path_only(path), &m.to_string());
-        let (key, items, envelope) = Envelope::around(tree).map_err(unreadable)?;
-        let Json::Array(items) = items else {
-            return Err(unreadable(
-                Mismatch::expected("an array", items).within(key),
-            ));
-        };
-        Ok(ReadPage {
-            status,
-            key,
-            items,
-            envelope,
-        })
     }
 }
 
@@ -417,30 +397,41 @@ impl Tally {
         }
     }
 
-    /// Takes the items of the page at `path` (less the first `skip`) up to the limit, and says
-    /// where to go next.
-    fn absorb(
+    /// Takes the items of `response`, the page at `path` (less the first `skip`), up to the
+    /// limit, each as it is read; says where to go next, and what the page said of the list.
+    fn take(
         &mut self,
         client: &Client,
         path: &str,
         skip: usize,
-        page: ReadPage,
+        response: &Response,
         sink: &mut Sink,
-    ) -> Result<Step, Error> {
-        self.status = page.status;
-        self.total = self.total.or(page.envelope.total_entries);
-        let page_len = page.items.len();
+    ) -> Result<(Step, Envelope), Error> {
+        self.status = response.status;
         let wanted = self.limit.saturating_sub(self.taken);
-        let mut consumed = skip.min(page_len);
-        for (index, item) in page.items.iter().enumerate().skip(skip).take(wanted) {
-            sink(item).map_err(|m| {
-                let m = m.at_index(index).within(page.key);
-                response::unreadable(page.status, path_only(path), &m.to_string())
-            })?;
-            self.taken += 1;
-            consumed += 1;
+        let mut taken = 0;
+        let page = response.parse_list(path_only(path), is_list_key, &mut |key, index, item| {
+            if index < skip || taken >= wanted {
+                return Ok(());
+            }
+            sink(item).map_err(|m| m.at_index(index).within(key))?;
+            taken += 1;
+            Ok(())
+        })?;
+        let unreadable =
+            |m: Mismatch| response::unreadable(response.status, path_only(path), &m.to_string());
+        let (key, items, mut envelope) = Envelope::around(&page.rest).map_err(unreadable)?;
+        if !matches!(items, Json::Array(_)) {
+            return Err(unreadable(
+                Mismatch::expected("an array", items).within(key),
+            ));
         }
-        self.after_page(client, path, (page_len, consumed), page.envelope.next)
+        self.total = self.total.or(envelope.total_entries);
+        self.taken += taken;
+        let consumed = skip.min(page.items) + taken;
+        let next = envelope.next.take();
+        let step = self.after_page(client, path, (page.items, consumed), next)?;
+        Ok((step, envelope))
     }
 
     /// Requests the pages at `paths` together and takes them in order, each only if the page
@@ -458,9 +449,7 @@ impl Tally {
         client.exchange_all(&requests, concurrency, &mut |index, response| {
             let path = paths.get(index).map_or("", String::as_str);
             self.visit(path)?;
-            let tree = response.parse(path_only(path))?;
-            let page = ReadPage::read(&tree, response.status, path)?;
-            let taken = self.absorb(client, path, 0, page, sink)?;
+            let (taken, _) = self.take(client, path, 0, &response, sink)?;
             let flow = match (&taken, paths.get(index + 1)) {
                 (Step::More(next), Some(predicted)) if next == predicted => {
                     ControlFlow::Continue(())

@@ -33,13 +33,38 @@ impl Response {
     /// depend on the type decoded to is kept out of `decode`, which the component carries once
     /// per type.
     pub fn parse(&self, path: &str) -> Result<Json<'_>, Error> {
+        self.refuse_html(path)?;
+        json::parse(&self.body).map_err(|e| self.not_json(path, &e))
+    }
+
+    /// A list answer, its items handed to `each` as they are read (see [`json::parse_list`]);
+    /// `path` names the request in the message.
+    pub fn parse_list<'r>(
+        &'r self,
+        path: &str,
+        is_list: fn(&str) -> bool,
+        each: &mut json::ItemReader<'_, 'r>,
+    ) -> Result<json::ParsedList<'r>, Error> {
+        self.refuse_html(path)?;
+        json::parse_list(&self.body, is_list, each).map_err(|e| match e {
+            json::ListError::Syntax(e) => self.not_json(path, &e),
+            json::ListError::Item(m) => self.unreadable(path, &m.to_string()),
+        })
+    }
+
+    /// Refuses an HTML page (a proxy's or a maintenance page) before it is parsed as JSON.
+    fn refuse_html(&self, path: &str) -> Result<(), Error> {
         if self.is_html() {
             return Err(Error::unreadable(
                 self.status,
                 format!("{path}: Harvest answered with an HTML page instead of JSON"),
             ));
         }
-        json::parse(&self.body).map_err(|e| self.unreadable(path, &format!("not JSON: {e}")))
+        Ok(())
+    }
+
+    fn not_json(&self, path: &str, error: &json::SyntaxError) -> Error {
+        self.unreadable(path, &format!("not JSON: {error}"))
     }
 
     fn unreadable(&self, path: &str, problem: &str) -> Error {
