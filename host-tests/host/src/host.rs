@@ -349,6 +349,13 @@ impl Host {
         (store, Observers { stderr, denied })
     }
 
+    /// Instantiates the component in a fresh store and drops both, loading and calling nothing:
+    /// what every call costs before the component does any work.
+    pub fn instantiate(&self, env: &[(String, String)]) -> Result<CallRecord> {
+        self.run(&CallOptions::default(), env, |_, _| Ok(()))
+            .map(|((), record)| record)
+    }
+
     /// Calls typed exports in a fresh instance.
     pub fn call<R>(
         &self,
