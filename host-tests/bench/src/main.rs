@@ -250,6 +250,8 @@ fn run(cli: &Cli, path: &PathBuf) -> Result<String> {
                 },
                 || list(&sequential_env),
             )?;
+            // As the times: the first run is the warm-up.
+            let on_cpu: Vec<Duration> = on_cpu.into_iter().skip(1).collect();
             let on_cpu = if on_cpu.is_empty() {
                 String::new()
             } else {
